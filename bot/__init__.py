@@ -1,0 +1,1 @@
+"""Nabovagt product: conversations, services, CLI and app wiring."""

@@ -1,0 +1,1 @@
+"""Transports: each turns a provider wire format into neutral messages and back."""

@@ -1,0 +1,1 @@
+"""Time: outbox dispatcher, reminders and periodic jobs."""
