@@ -1,0 +1,96 @@
+"""Wiring: settings, database, conversation, transports and the HTTP server in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from bot import registration
+from bot.areas import seed_fureso_if_empty
+from bot.conversation import Conversation, Router
+from bot.settings import Settings
+from bot.urns import urn_path, urn_scheme
+from bot.web import WebServer, build_web_app
+from handlers.base import Transport
+from storage import roles
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_router() -> Router:
+    """Every feature registers its commands, buttons and states here."""
+    router = Router()
+    registration.register(router)
+    return router
+
+
+class NabovagtApp:
+    """One running Nabovagt: the same object serves `run`, `demo` and the tests."""
+
+    def __init__(self, settings: Settings, db: Database | None = None) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.database_url)
+        self.conversation = Conversation(self.db, settings, build_router())
+        self.transports: list[Transport] = []
+        self.web: WebServer | None = None
+
+    async def coordinator_telegram_ids(self) -> list[int]:
+        async with self.db.session() as session:
+            granted = await roles.list_roles(session=session, role=roles.COORDINATOR)
+        urns = {r.urn for r in granted} | set(self.settings.coordinator_urns)
+        return sorted(int(urn_path(u)) for u in urns if urn_scheme(u) == "telegram")
+
+    async def start(self) -> None:
+        await self.db.upgrade()
+        async with self.db.session() as session:
+            if added := await seed_fureso_if_empty(session):
+                log.info("no areas yet: preloaded %d Furesø areas", added)
+        if self.settings.telegram_token is not None:
+            from handlers.telegram import TelegramTransport
+
+            self.transports.append(
+                TelegramTransport(
+                    token=self.settings.telegram_token.get_secret_value(),
+                    api_url=self.settings.telegram_api_url,
+                    sink=self.conversation.handle,
+                    coordinator_ids=await self.coordinator_telegram_ids(),
+                )
+            )
+        routes = [route for transport in self.transports for route in transport.routes()]
+        self.web = WebServer(
+            build_web_app(self.db, routes), self.settings.http_host, self.settings.http_port
+        )
+        await self.web.start()
+        for transport in self.transports:
+            await transport.start()
+        log.info(
+            "nabovagt running: http on port %s, channels %s",
+            self.web.port,
+            [t.channel for t in self.transports],
+        )
+
+    async def stop(self) -> None:
+        for transport in reversed(self.transports):
+            try:
+                await transport.stop()
+            except Exception:
+                log.exception("stopping %s", transport.channel)
+        if self.web is not None:
+            await self.web.stop()
+        await self.db.dispose()
+
+
+async def run_until_signalled(app: NabovagtApp) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await app.start()
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        await asyncio.wait_for(app.stop(), timeout=9)

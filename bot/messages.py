@@ -1,0 +1,61 @@
+"""Provider-neutral messages: what transports hand to the product and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass
+class Inbound:
+    """One thing a person did: typed text, a command, a button press or a shared location."""
+
+    urn: str
+    channel: str
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    callback: str | None = None
+    location: Location | None = None
+    display_name: str | None = None
+    language_hint: str | None = None
+    provider_id: str | None = None
+
+
+@dataclass
+class Reply:
+    """One answer. `edit` asks to replace the message whose button was pressed, where possible."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    edit: bool = False
+
+    def flat_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True)
+class ChannelTraits:
+    """What a channel can do, so the product adapts presentation without naming providers."""
+
+    buttons: bool
+    silent_after_stop: bool
+    implicit_consent: bool
+
+
+CHANNEL_TRAITS = {
+    "telegram": ChannelTraits(buttons=True, silent_after_stop=False, implicit_consent=False),
+    # Carriers forbid messages after STOP; texting TILMELD is itself the act of consent.
+    "sms": ChannelTraits(buttons=False, silent_after_stop=True, implicit_consent=True),
+}

@@ -1,0 +1,193 @@
+"""Telegram transport: python-telegram-bot updates in, neutral replies out."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from starlette.routing import BaseRoute
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.messages import Inbound, Location, Reply
+from bot.texts import t
+from bot.urns import telegram_urn, urn_path, urn_scheme
+from handlers.base import InboundSink, Outcome, SendResult
+
+log = logging.getLogger(__name__)
+
+RESIDENT_COMMANDS = ("start", "areas", "mydata", "language", "stop", "forget", "help")
+COORDINATOR_COMMANDS = ("stats",)
+
+
+def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def _html(text: str) -> str:
+    # Replies are plain text; escaping everything keeps user-typed content inert in HTML mode.
+    return html.escape(text, quote=False)
+
+
+def update_to_inbound(update: Update) -> Inbound | None:
+    """Translate one Telegram update into a neutral event (None for what we ignore)."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    base = {
+        "urn": telegram_urn(user.id),
+        "channel": "telegram",
+        "display_name": user.full_name,
+        "language_hint": user.language_code,
+    }
+    if update.callback_query is not None:
+        return Inbound(**base, callback=update.callback_query.data or "")
+    message = update.effective_message
+    if message is None or (update.effective_chat and update.effective_chat.type != "private"):
+        return None
+    if message.location is not None:
+        loc = Location(message.location.latitude, message.location.longitude)
+        return Inbound(**base, location=loc)
+    text = message.text or message.caption or ""
+    if text.startswith("/"):
+        head, _, args = text[1:].partition(" ")
+        command = head.split("@", 1)[0].casefold()
+        return Inbound(**base, text=text, command=command, args=args.strip())
+    return Inbound(**base, text=text)
+
+
+class TelegramTransport:
+    """Runs the PTB Application (long polling) and sends replies through its Bot."""
+
+    channel = "telegram"
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_url: str,
+        sink: InboundSink,
+        coordinator_ids: list[int] | None = None,
+    ) -> None:
+        self.sink = sink
+        self.coordinator_ids = coordinator_ids or []
+        self.application: Application = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_url}/bot")
+            .base_file_url(f"{api_url}/file/bot")
+            .build()
+        )
+        self.application.add_handler(CallbackQueryHandler(self._on_update))
+        self.application.add_handler(MessageHandler(filters.ALL, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    @property
+    def bot(self):  # type: ignore[no-untyped-def]
+        return self.application.bot
+
+    def routes(self) -> list[BaseRoute]:
+        return []
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.register_commands()
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(timeout=10, drop_pending_updates=False)
+
+    async def stop(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def register_commands(self) -> None:
+        """The command menu in Danish (default) and English; coordinators also see theirs."""
+        for lang in ("da", "en"):
+            menu = [BotCommand(c, t(f"cmd.{c}", lang)) for c in RESIDENT_COMMANDS]
+            code = None if lang == "da" else "en"
+            await self.bot.set_my_commands(menu, scope=BotCommandScopeDefault(), language_code=code)
+            for chat_id in self.coordinator_ids:
+                extended = menu + [BotCommand(c, t(f"cmd.{c}", lang)) for c in COORDINATOR_COMMANDS]
+                await self.bot.set_my_commands(
+                    extended, scope=BotCommandScopeChat(chat_id), language_code=code
+                )
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except TelegramError as exc:
+                log.info("answerCallbackQuery failed: %s", exc)
+        event = update_to_inbound(update)
+        if event is None:
+            return
+        replies = await self.sink(event)
+        pressed = update.callback_query.message if update.callback_query else None
+        for reply in replies:
+            if reply.edit and pressed is not None:
+                try:
+                    await self.bot.edit_message_text(
+                        _html(reply.text),
+                        chat_id=pressed.chat.id,
+                        message_id=pressed.message_id,
+                        parse_mode="HTML",
+                        reply_markup=_markup(reply),
+                    )
+                    continue
+                except BadRequest as exc:
+                    if "not modified" in str(exc):
+                        continue
+                    log.info("edit failed, sending instead: %s", exc)
+            await self.send(event.urn, reply)
+
+    async def send(self, urn: str, reply: Reply) -> SendResult:
+        """Send one reply; errors become provider-neutral outcomes."""
+        assert urn_scheme(urn) == "telegram"
+        try:
+            sent = await self.bot.send_message(
+                int(urn_path(urn)),
+                _html(reply.text),
+                parse_mode="HTML",
+                reply_markup=_markup(reply),
+            )
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            return SendResult(Outcome.RETRY, retry_after=seconds, detail=str(exc))
+        except Forbidden as exc:
+            return SendResult(Outcome.BLOCKED, detail=str(exc))
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                return SendResult(Outcome.INVALID, detail=str(exc))
+            return SendResult(Outcome.FAILED, detail=str(exc))
+        except (TimedOut, NetworkError) as exc:
+            return SendResult(Outcome.RETRY, detail=str(exc))
+        return SendResult(Outcome.SENT, provider_id=str(sent.message_id))
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram handler error: %s", context.error, exc_info=context.error)

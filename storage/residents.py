@@ -1,0 +1,98 @@
+"""Resident, contact and membership queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Area, Contact, Departure, Membership, Resident, utcnow
+
+
+async def get_contact(*, session: AsyncSession, urn: str) -> Contact | None:
+    return (await session.exec(select(Contact).where(Contact.urn == urn))).first()
+
+
+async def get_resident(*, session: AsyncSession, resident_id: int) -> Resident | None:
+    return await session.get(Resident, resident_id)
+
+
+async def create_resident(
+    *, session: AsyncSession, urn: str, channel: str, display_name: str | None, language: str
+) -> tuple[Resident, Contact]:
+    """Record consent: the resident and their first contact address."""
+    resident = Resident(display_name=display_name, language=language, consent_at=utcnow())
+    session.add(resident)
+    await session.flush()
+    contact = Contact(resident_id=resident.id, urn=urn, channel=channel)  # type: ignore[arg-type]
+    session.add(contact)
+    await session.flush()
+    return resident, contact
+
+
+async def contacts_of(*, session: AsyncSession, resident_id: int) -> list[Contact]:
+    query = select(Contact).where(Contact.resident_id == resident_id).order_by(Contact.id)
+    return list((await session.exec(query)).all())
+
+
+async def areas_of(*, session: AsyncSession, resident_id: int) -> list[Area]:
+    query = (
+        select(Area)
+        .join(Membership, col(Membership.area_id) == col(Area.id))
+        .where(Membership.resident_id == resident_id)
+        .order_by(Area.name)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def set_areas(*, session: AsyncSession, resident_id: int, area_ids: list[int]) -> None:
+    """Make the resident's memberships exactly `area_ids`, keeping join dates of kept ones."""
+    current = {
+        m.area_id: m
+        for m in (
+            await session.exec(select(Membership).where(Membership.resident_id == resident_id))
+        ).all()
+    }
+    wanted = set(area_ids)
+    for area_id, membership in current.items():
+        if area_id not in wanted:
+            await session.delete(membership)
+    for area_id in wanted - current.keys():
+        session.add(Membership(resident_id=resident_id, area_id=area_id))
+    await session.flush()
+
+
+async def add_areas(*, session: AsyncSession, resident_id: int, area_ids: list[int]) -> None:
+    current = [a.id for a in await areas_of(session=session, resident_id=resident_id)]
+    await set_areas(
+        session=session,
+        resident_id=resident_id,
+        area_ids=[*current, *area_ids],  # type: ignore[list-item]
+    )
+
+
+async def set_stopped(*, session: AsyncSession, contact: Contact, stopped: bool) -> None:
+    """Opt a contact out of (or back into) every message."""
+    if stopped and contact.stopped_at is None:
+        contact.stopped_at = utcnow()
+        session.add(Departure(kind="stop"))
+    elif not stopped:
+        contact.stopped_at = None
+    session.add(contact)
+    await session.flush()
+
+
+async def forget_resident(*, session: AsyncSession, resident_id: int) -> None:
+    """Delete the resident with every contact and membership; keep only an anonymous tally."""
+    await session.exec(delete(Membership).where(col(Membership.resident_id) == resident_id))  # type: ignore[call-overload]
+    await session.exec(delete(Contact).where(col(Contact.resident_id) == resident_id))  # type: ignore[call-overload]
+    await session.exec(delete(Resident).where(col(Resident.id) == resident_id))  # type: ignore[call-overload]
+    session.add(Departure(kind="forget"))
+    await session.flush()
+
+
+async def departures_since(*, session: AsyncSession, since: datetime) -> int:
+    query = select(Departure).where(Departure.at >= since)
+    return len((await session.exec(query)).all())
