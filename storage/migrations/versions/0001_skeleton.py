@@ -1,6 +1,6 @@
 """skeleton tables
 
-Revision ID: 4930ddc4d6c1
+Revision ID: 0001_skeleton
 Revises:
 Create Date: 2026-11-24 17:46:29.823015
 """
