@@ -1,0 +1,100 @@
+"""Shared fixtures: a migrated database per test (SQLite, or PostgreSQL via TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.areas import seed_fureso_if_empty
+from bot.settings import Settings
+from storage.db import Database
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; every test gets a copy of this file."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+
+    async def migrate() -> None:
+        await db.upgrade()
+        await db.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> bool:
+    assert TEST_DATABASE_URL
+
+    async def reset() -> None:
+        db = Database(TEST_DATABASE_URL)
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await db.upgrade()
+        await db.dispose()
+
+    asyncio.run(reset())
+    return True
+
+
+async def _truncate_all(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        names = (
+            await conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+        ).scalars()
+        tables = ", ".join(f'"{n}"' for n in names)
+        if tables:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if TEST_DATABASE_URL:
+        request.getfixturevalue("postgres_migrated")
+        return TEST_DATABASE_URL
+    template = request.getfixturevalue("sqlite_template")
+    path = tmp_path / "test.db"
+    shutil.copy(template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """An empty, migrated database with Furesø's areas loaded."""
+    database = Database(database_url)
+    if database.is_postgres:
+        await _truncate_all(database)
+    async with database.session() as session:
+        await seed_fureso_if_empty(session)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        http_port=0,
+        media_dir=str(tmp_path / "media"),
+    )
