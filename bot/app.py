@@ -58,6 +58,21 @@ class NabovagtApp:
                     coordinator_ids=await self.coordinator_telegram_ids(),
                 )
             )
+        if self.settings.sms_enabled:
+            from handlers.sms import SmsTransport
+
+            assert self.settings.twilio_auth_token and self.settings.twilio_from
+            self.transports.append(
+                SmsTransport(
+                    account_sid=self.settings.twilio_account_sid or "",
+                    auth_token=self.settings.twilio_auth_token.get_secret_value(),
+                    sender=self.settings.twilio_from,
+                    api_url=self.settings.twilio_api_url,
+                    public_url=self.settings.public_url,
+                    sink=self.conversation.handle,
+                    on_status=self.record_sms_status,
+                )
+            )
         routes = [route for transport in self.transports for route in transport.routes()]
         self.web = WebServer(
             build_web_app(self.db, routes), self.settings.http_host, self.settings.http_port
@@ -70,6 +85,18 @@ class NabovagtApp:
             self.web.port,
             [t.channel for t in self.transports],
         )
+
+    async def record_sms_status(self, sid: str, status: str, error_code: str | None) -> None:
+        """A delivery report from the SMS provider, stored on the outbox row it belongs to."""
+        from storage import outbox
+
+        async with self.db.session() as session:
+            await outbox.record_provider_status(
+                session=session, provider_id=sid, status=status, error_code=error_code
+            )
+
+    def transport(self, channel: str) -> Transport | None:
+        return next((t for t in self.transports if t.channel == channel), None)
 
     async def stop(self) -> None:
         for transport in reversed(self.transports):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.urns import parse_urn
@@ -98,6 +99,36 @@ class Settings(BaseSettings):
         parse_quiet_hours(value)
         return value
 
+    @field_validator("twilio_from")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        value = value.strip()
+        if re.fullmatch(r"MG[0-9a-fA-F]{32}", value) or re.fullmatch(r"\+[1-9]\d{6,14}", value):
+            return value
+        if re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}", value):
+            return value  # alphanumeric sender id
+        raise ValueError(
+            "must be an E.164 number (+45...), a sender name or a Messaging Service SID MG..."
+        )
+
+    @model_validator(mode="after")
+    def _twilio_complete(self) -> Settings:
+        given = {
+            "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "TWILIO_FROM": self.twilio_from,
+        }
+        missing = [name for name, value in given.items() if value is None]
+        if 0 < len(missing) < len(given):
+            raise ValueError(f"SMS needs {', '.join(missing)} too")
+        return self
+
+    @property
+    def sms_enabled(self) -> bool:
+        return self.twilio_account_sid is not None
+
     @property
     def coordinator_urns(self) -> list[str]:
         """COORDINATORS as normalised URNs."""
@@ -119,8 +150,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
             message = str(err["msg"]).removeprefix("Value error, ")
-            lines.append(f"nabovagt: setting {name} {message}")
+            if err["loc"]:
+                lines.append(f"nabovagt: setting {str(err['loc'][0]).upper()} {message}")
+            else:
+                lines.append(f"nabovagt: settings: {message}")
         print("\n".join(lines), file=sys.stderr)
         raise SettingsError(2) from None
