@@ -67,7 +67,12 @@ def demo(
     """Try the real bot against a built-in local sandbox of Telegram (no accounts needed)."""
     from bot.demo import run_demo
 
-    raise typer.Exit(asyncio.run(run_demo(script)))
+    lines = None
+    if script is not None:
+        if not script.is_file():
+            raise fail(f"{script}: no such file", 2)
+        lines = script.read_text(encoding="utf-8").splitlines()
+    raise typer.Exit(asyncio.run(run_demo(lines)))
 
 
 @db_cli.command("upgrade")

@@ -10,7 +10,8 @@ from storage.models import Area
 
 
 async def list_areas(*, session: AsyncSession) -> list[Area]:
-    return list((await session.exec(select(Area).order_by(Area.name))).all())
+    """All areas by name, sorted in Python so SQLite and PostgreSQL collations agree."""
+    return sorted((await session.exec(select(Area))).all(), key=lambda a: a.name)
 
 
 async def get_area(*, session: AsyncSession, area_id: int) -> Area | None:
