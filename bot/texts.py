@@ -153,13 +153,12 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "help.sms": {
         "da": (
-            "Nabovagt SMS: TILMELD <område> - bliv nabohjælper. OMRÅDER - vælg område. "
-            "STOP - afmeld. START - tilmeld igen. SLET - slet dine data. SPROG EN - English. "
-            "Akut: 112"
+            "Nabovagt: TILMELD <område> - bliv nabohjælper. OMRÅDER - vælg område. STOP - afmeld. "
+            "START - igen. SLET - slet data. SPROG EN - English. Akut: 112"
         ),
         "en": (
-            "Nabovagt SMS: JOIN <area> - become a helper. AREAS - choose area. STOP - unsubscribe. "
-            "START - resubscribe. DELETE - erase your data. LANGUAGE DA - dansk. Emergency: 112"
+            "Nabovagt: JOIN <area> - become a helper. AREAS - choose area. STOP - unsubscribe. "
+            "START - again. DELETE - erase data. LANGUAGE DA - dansk. Emergency: 112"
         ),
     },
     "help.coordinator": {
