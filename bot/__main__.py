@@ -1,0 +1,5 @@
+"""`python -m bot` runs the nabovagt command line."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""Settings errors, the CLI's area and coordinator commands, and /healthz."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import httpx
+
+from bot.web import build_web_app
+from storage.db import Database
+
+
+def nabovagt(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TWILIO_"))}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
+        ({"TIMEZONE": "Europe/Atlantis"}, "TIMEZONE"),
+        ({"HTTP_PORT": "eighty"}, "HTTP_PORT"),
+        ({"TELEGRAM_TOKEN": "changeme"}, "TELEGRAM_TOKEN"),
+        ({"COORDINATORS": "telegram:abc"}, "COORDINATORS"),
+        (
+            {"TWILIO_FROM": "nope!", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "abcdefgh"},
+            "TWILIO_FROM",
+        ),
+        ({"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_AUTH_TOKEN"),
+    ],
+)
+def test_bad_setting_stops_with_one_line_and_exit_2(env, named, tmp_path: Path) -> None:
+    result = nabovagt("areas", "list", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_token_value_is_not_echoed(tmp_path: Path) -> None:
+    result = nabovagt("run", env={"TELEGRAM_TOKEN": "no-colon-secret-value"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no-colon-secret-value" not in result.stderr + result.stdout
+
+
+def test_area_import_is_all_or_nothing_with_line_numbers(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+    bad = tmp_path / "areas.csv"
+    bad.write_text("name,postcode\nNordby,3520\n,3500\nSydby,35x0\n", encoding="utf-8")
+    result = nabovagt("areas", "import", str(bad), env=env, cwd=tmp_path)
+    assert (
+        result.returncode == 2
+        and "line 3" in result.stderr
+        and "nothing was imported" in result.stderr
+    )
+    listed = nabovagt("areas", "list", env=env, cwd=tmp_path)
+    assert "Nordby" not in listed.stdout
+
+    good = tmp_path / "areas.geojson"
+    good.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "Nordby", "postcode": "3520"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [[12.0, 55.0], [12.1, 55.0], [12.1, 55.1], [12.0, 55.0]]
+                            ],
+                        },
+                    },
+                    {"type": "Feature", "properties": {"name": "Sydby"}, "geometry": None},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = nabovagt("areas", "import", str(good), env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = nabovagt("areas", "list", env=env, cwd=tmp_path).stdout
+    assert "Nordby\t3520\tpolygon" in listed and "Sydby\t-\tno polygon" in listed
+
+
+def test_geojson_with_bad_feature_names_it(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+    bad = tmp_path / "areas.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"properties": {}}]}')
+    result = nabovagt("areas", "import", str(bad), env=env, cwd=tmp_path)
+    assert result.returncode == 2 and "feature 1" in result.stderr
+
+
+def test_coordinators_add_normalises_and_lists(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "COORDINATORS": "telegram:7",
+    }
+    assert nabovagt("coordinators", "add", "tel:20 30 40 50", env=env, cwd=tmp_path).returncode == 0
+    refused = nabovagt("coordinators", "add", "bob", env=env, cwd=tmp_path)
+    assert refused.returncode == 2
+    listed = nabovagt("coordinators", "list", env=env, cwd=tmp_path).stdout
+    assert "tel:+4520304050\tdatabase" in listed and "telegram:7\tCOORDINATORS setting" in listed
+
+
+async def _get(app, path: str) -> httpx.Response:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.get(path)
+
+
+async def test_healthz_reports_the_database(db: Database) -> None:
+    response = await _get(build_web_app(db, []), "/healthz")
+    assert response.status_code == 200 and response.json() == {"db": "ok"}
+    down = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    response = await _get(build_web_app(down, []), "/healthz")
+    assert response.status_code == 503 and response.json()["db"] != "ok"
+    await down.dispose()
