@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 
 from bot.web import build_web_app
 from storage.db import Database
