@@ -58,11 +58,11 @@ class DemoSession:
 
     def __init__(self, out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
         from handlers.sandbox.telegram_fake import FakeTelegram
-        from handlers.sandbox.twilio_fake import FakeTwilio
+        from handlers.sandbox.twilio_fake import TwilioFake
 
         self.out = out
         self.telegram = FakeTelegram(DEMO_TOKEN)
-        self.twilio = FakeTwilio(DEMO_SID, DEMO_AUTH)
+        self.twilio = TwilioFake(DEMO_SID, DEMO_AUTH)
         self.tmp = tempfile.TemporaryDirectory(prefix="nabovagt-demo-")
         self.app: NabovagtApp | None = None
         self.current = PERSONAS["beboer"]
@@ -91,6 +91,7 @@ class DemoSession:
         self.app = NabovagtApp(settings)
         await self.app.start()
         self.twilio.inbound_url = f"http://127.0.0.1:{port}/twilio/sms"
+        self.twilio.phone_number = DEMO_SENDER
 
     async def stop(self) -> None:
         if self.app is not None:

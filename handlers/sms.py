@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from aiohttp import ClientError
+from aiohttp import ClientError, encode_basic_auth
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -42,12 +42,26 @@ class RootRewritingHttpClient(AsyncTwilioHttpClient):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.api_root = api_root.rstrip("/")
 
-    async def request(
-        self, method: str, url: str, *args: object, **kwargs: object
-    ) -> TwilioResponse:  # type: ignore[override]
+    async def request(  # type: ignore[override]
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109  (twilio's own signature)
+        allow_redirects: bool = False,
+    ) -> TwilioResponse:
         if url.startswith(TWILIO_ROOT):
             url = self.api_root + url[len(TWILIO_ROOT) :]
-        return await super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
+        headers = dict(headers or {})
+        if auth is not None:
+            # The same Basic header aiohttp would build, without its deprecated BasicAuth.
+            headers["Authorization"] = encode_basic_auth(auth[0], auth[1])
+        return await super().request(
+            method, url, params, data, headers, None, timeout, allow_redirects
+        )
 
 
 def render_sms(reply: Reply) -> str:

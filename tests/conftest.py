@@ -98,3 +98,47 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         http_port=0,
         media_dir=str(tmp_path / "media"),
     )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[object]:
+    from handlers.sandbox.twilio_fake import TwilioFake
+
+    fake = TwilioFake()
+    await fake.start()
+    yield fake
+    await fake.stop()
+    assert fake.violations == [], f"calls that break Twilio's spec: {fake.violations}"
+
+
+@pytest.fixture
+async def sms_app(db: Database, settings: Settings, twilio) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    """The real app with the SMS channel, its webhooks signed by the fake Twilio."""
+    from pydantic import SecretStr
+
+    from bot.app import NabovagtApp
+
+    port = free_port()
+    configured = settings.model_copy(
+        update={
+            "twilio_account_sid": twilio.account_sid,
+            "twilio_auth_token": SecretStr(twilio.auth_token),
+            "twilio_from": twilio.phone_number,
+            "twilio_api_url": twilio.url,
+            "http_port": port,
+            "public_url": f"http://127.0.0.1:{port}",
+        }
+    )
+    app = NabovagtApp(configured, db=db)
+    await app.start()
+    twilio.inbound_url = f"http://127.0.0.1:{port}/twilio/sms"
+    yield app
+    await app.stop()
