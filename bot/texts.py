@@ -218,6 +218,14 @@ CATALOG: dict[str, dict[str, str]] = {
 LANGUAGES = ("da", "en")
 
 
+def register_texts(entries: dict[str, dict[str, str]]) -> None:
+    """Let a feature module add its own catalog entries (each with "da" and "en")."""
+    clash = CATALOG.keys() & entries.keys()
+    if clash:
+        raise ValueError(f"text keys defined twice: {sorted(clash)}")
+    CATALOG.update(entries)
+
+
 def t(key: str, lang: str, /, **values: object) -> str:
     """Look up `key` in `lang` (falling back to Danish) and fill in the values."""
     entry = CATALOG[key]

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers tables on the metadata)
+import storage
+
+# Every storage module named models or *_models registers its tables on the metadata.
+for module in pkgutil.iter_modules(storage.__path__):
+    if module.name == "models" or module.name.endswith("_models"):
+        importlib.import_module(f"storage.{module.name}")
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")
