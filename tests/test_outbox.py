@@ -1,0 +1,183 @@
+"""The durable outbox: who a broadcast reaches, and how deliveries are claimed and settled."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+from test_broadcast_helpers import add_residents, area_id
+
+from bot.messages import Button
+from storage import outbox
+from storage.broadcast_models import Broadcast, Delivery, TopicPreference
+from storage.db import Database
+from storage.models import Contact, utcnow
+
+
+async def _deliveries(db: Database, broadcast_id: int) -> list[Delivery]:
+    async with db.session() as session:
+        query = select(Delivery).where(Delivery.broadcast_id == broadcast_id).order_by(Delivery.id)
+        return list((await session.exec(query)).all())
+
+
+async def test_alert_reaches_only_residents_of_the_area(db: Database) -> None:
+    await add_residents(db, "Farum", ["telegram:1", "telegram:2", "tel:+4520000001"])
+    await add_residents(db, "Værløse", ["telegram:3"])
+    farum = await area_id(db, "Farum")
+    async with db.session() as session:
+        counts = await outbox.count_recipients(session=session, area_ids=[farum], topic="alerts")
+        sent = await outbox.enqueue_broadcast(
+            session=session, kind="alert", text="Indbrud", created_by="cli", area_ids=[farum]
+        )
+    assert counts == {"telegram": 2, "sms": 1}
+    assert sent.total == 3 and sent.topic == "alerts" and not sent.respect_quiet
+    rows = await _deliveries(db, sent.id)  # type: ignore[arg-type]
+    assert sorted(r.urn for r in rows) == ["tel:+4520000001", "telegram:1", "telegram:2"]
+    assert {r.channel for r in rows} == {"telegram", "sms"}
+    assert all(r.status == "queued" and r.attempts == 0 for r in rows)
+
+
+async def test_all_areas_and_opt_outs_and_stopped_contacts(db: Database) -> None:
+    ids = await add_residents(db, "Farum", ["telegram:1", "telegram:2", "telegram:3"])
+    await add_residents(db, "Hareskov", ["telegram:4"])
+    async with db.session() as session:
+        session.add(TopicPreference(resident_id=ids[0], topic="announcements", enabled=False))
+        contact = (await session.exec(select(Contact).where(Contact.urn == "telegram:2"))).one()
+        contact.stopped_at = utcnow()
+        session.add(contact)
+    async with db.session() as session:
+        news = await outbox.enqueue_broadcast(
+            session=session, kind="announcement", text="Borgermøde", created_by="cli"
+        )
+        alert = await outbox.enqueue_broadcast(
+            session=session, kind="alert", text="Indbrud", created_by="cli"
+        )
+    assert sorted(r.urn for r in await _deliveries(db, news.id)) == ["telegram:3", "telegram:4"]  # type: ignore[arg-type]
+    assert sorted(r.urn for r in await _deliveries(db, alert.id)) == [  # type: ignore[arg-type]
+        "telegram:1",
+        "telegram:3",
+        "telegram:4",
+    ]
+    assert news.respect_quiet
+
+
+async def test_weekly_tip_reaches_only_those_who_opted_in(db: Database) -> None:
+    ids = await add_residents(db, "Farum", ["telegram:1", "telegram:2"])
+    async with db.session() as session:
+        session.add(TopicPreference(resident_id=ids[1], topic="weekly_tip", enabled=True))
+    async with db.session() as session:
+        tip = await outbox.enqueue_broadcast(
+            session=session, kind="tip", topic="weekly_tip", text="Lås døren", created_by="x"
+        )
+    assert [r.urn for r in await _deliveries(db, tip.id)] == ["telegram:2"]  # type: ignore[arg-type]
+
+
+async def test_same_dedupe_key_writes_one_broadcast(db: Database) -> None:
+    await add_residents(db, "Farum", ["telegram:1"])
+    for _ in range(2):
+        async with db.session() as session:
+            await outbox.enqueue_broadcast(
+                session=session, kind="tip", text="t", created_by="x", dedupe_key="week:1"
+            )
+    async with db.session() as session:
+        assert len((await session.exec(select(Broadcast))).all()) == 1
+        assert len((await session.exec(select(Delivery))).all()) == 1
+
+
+async def test_direct_messages_keep_buttons_and_skip_stopped_addresses(db: Database) -> None:
+    await add_residents(db, "Farum", ["telegram:1", "tel:+4520000001"], language="en")
+    async with db.session() as session:
+        contact = (
+            await session.exec(select(Contact).where(Contact.urn == "tel:+4520000001"))
+        ).one()
+        contact.stopped_at = utcnow()
+        session.add(contact)
+    async with db.session() as session:
+        sent = await outbox.enqueue_direct(
+            session=session,
+            urns=["telegram:1", "tel:+4520000001", "telegram:99"],
+            text="Kommer du?",
+            buttons=[[Button("Ja", "rsvp:yes"), Button("Nej", "rsvp:no")]],
+        )
+    rows = await _deliveries(db, sent.id)  # type: ignore[arg-type]
+    assert [(r.urn, r.channel, r.lang) for r in rows] == [
+        ("telegram:1", "telegram", "en"),
+        ("telegram:99", "telegram", "da"),
+    ]
+    assert sent.buttons == [[["Ja", "rsvp:yes"], ["Nej", "rsvp:no"]]]
+
+
+async def test_claims_urgent_first_and_holds_non_urgent_in_quiet_hours(db: Database) -> None:
+    await add_residents(db, "Farum", ["telegram:1", "telegram:2"])
+    now = utcnow()
+    async with db.session() as session:
+        tip = await outbox.enqueue_broadcast(
+            session=session, kind="tip", text="t", created_by="x", now=now
+        )
+        alert = await outbox.enqueue_broadcast(
+            session=session, kind="alert", text="a", created_by="x", priority=outbox.URGENT, now=now
+        )
+    lease = timedelta(seconds=60)
+    async with db.session() as session:
+        quiet = await outbox.claim_due(
+            session=session, channel="telegram", now=now, limit=10, lease=lease, quiet=True
+        )
+    assert {c.broadcast_id for c in quiet} == {alert.id}
+    assert all(c.attempts == 1 and not c.skip for c in quiet)
+    async with db.session() as session:
+        rest = await outbox.claim_due(
+            session=session, channel="telegram", now=now, limit=10, lease=lease
+        )
+        assert {c.broadcast_id for c in rest} == {tip.id}
+        nothing = await outbox.claim_due(
+            session=session, channel="telegram", now=now, limit=10, lease=lease
+        )
+        assert nothing == []
+        assert await outbox.requeue_in_flight(session=session, now=now, all_leases=True) == 4
+    async with db.session() as session:
+        again = await outbox.claim_due(
+            session=session, channel="telegram", now=now, limit=1, lease=lease
+        )
+    assert again[0].broadcast_id == alert.id and again[0].attempts == 2
+
+
+async def test_provider_status_updates_the_delivery(db: Database) -> None:
+    await add_residents(db, "Farum", ["tel:+4520000001", "tel:+4520000002"])
+    now = utcnow()
+    async with db.session() as session:
+        sent = await outbox.enqueue_broadcast(
+            session=session, kind="alert", text="a", created_by="x", now=now
+        )
+        claimed = await outbox.claim_due(
+            session=session, channel="sms", now=now, limit=5, lease=timedelta(seconds=30)
+        )
+        for i, c in enumerate(claimed):
+            await outbox.mark_sent(session=session, delivery_id=c.id, provider_id=f"SM{i}", now=now)
+    async with db.session() as session:
+        assert await outbox.record_provider_status(
+            session=session, provider_id="SM0", status="delivered", error_code=None
+        )
+        await outbox.record_provider_status(
+            session=session, provider_id="SM1", status="undelivered", error_code="21610"
+        )
+        assert not await outbox.record_provider_status(
+            session=session, provider_id="SMnone", status="delivered", error_code=None
+        )
+    rows = await _deliveries(db, sent.id)  # type: ignore[arg-type]
+    assert [(r.status, r.provider_status) for r in rows] == [
+        ("delivered", "delivered"),
+        ("stopped", "undelivered"),
+    ]
+    async with db.session() as session:
+        contact = (await session.exec(select(Contact).where(Contact.urn == rows[1].urn))).one()
+    assert contact.stopped_at is not None
+
+
+async def test_ten_thousand_recipients_are_written_in_one_go(db: Database) -> None:
+    await add_residents(db, "Farum", [f"telegram:{i}" for i in range(1, 10_001)])
+    async with db.session() as session:
+        sent = await outbox.enqueue_broadcast(
+            session=session, kind="alert", text="a", created_by="x"
+        )
+    assert sent.total == 10_000
+    assert len(await _deliveries(db, sent.id)) == 10_000  # type: ignore[arg-type]
