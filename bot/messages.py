@@ -40,6 +40,8 @@ class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     edit: bool = False
+    # A file sent with the message where the channel can (filename, content); SMS ignores it.
+    attachment: tuple[str, bytes] | None = None
 
     def flat_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]

@@ -12,6 +12,7 @@ from telegram import (
     BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -175,6 +176,11 @@ class TelegramTransport:
                 parse_mode="HTML",
                 reply_markup=_markup(reply),
             )
+            if reply.attachment is not None:
+                filename, content = reply.attachment
+                await self.bot.send_document(
+                    int(urn_path(urn)), InputFile(content, filename=filename)
+                )
         except RetryAfter as exc:
             retry = exc.retry_after
             seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
