@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 
-from bot import registration
+from bot import event_chat, registration
 from bot.areas import seed_fureso_if_empty
 from bot.conversation import Conversation, Router
 from bot.settings import Settings
@@ -23,6 +23,7 @@ def build_router() -> Router:
     """Every feature registers its commands, buttons and states here."""
     router = Router()
     registration.register(router)
+    event_chat.register(router)
     return router
 
 
