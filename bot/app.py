@@ -6,13 +6,14 @@ import asyncio
 import logging
 import signal
 
-from bot import event_chat, registration
+from bot import broadcasts, event_chat, registration
 from bot.areas import seed_fureso_if_empty
 from bot.conversation import Conversation, Router
 from bot.settings import Settings
 from bot.urns import urn_path, urn_scheme
 from bot.web import WebServer, build_web_app
 from handlers.base import Transport
+from scheduler.service import SchedulerService
 from storage import roles
 from storage.db import Database
 
@@ -24,6 +25,7 @@ def build_router() -> Router:
     router = Router()
     registration.register(router)
     event_chat.register(router)
+    broadcasts.register(router)
     return router
 
 
@@ -36,6 +38,7 @@ class NabovagtApp:
         self.conversation = Conversation(self.db, settings, build_router())
         self.transports: list[Transport] = []
         self.web: WebServer | None = None
+        self.scheduler: SchedulerService | None = None
 
     async def coordinator_telegram_ids(self) -> list[int]:
         async with self.db.session() as session:
@@ -81,6 +84,11 @@ class NabovagtApp:
         await self.web.start()
         for transport in self.transports:
             await transport.start()
+        # Only the elected leader among running processes dispatches the outbox.
+        self.scheduler = SchedulerService(
+            self.db, self.settings, {t.channel: t for t in self.transports}
+        )
+        await self.scheduler.start()
         log.info(
             "nabovagt running: http on port %s, channels %s",
             self.web.port,
@@ -100,6 +108,8 @@ class NabovagtApp:
         return next((t for t in self.transports if t.channel == channel), None)
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         for transport in reversed(self.transports):
             try:
                 await transport.stop()
