@@ -1,0 +1,228 @@
+"""The dispatcher against the Twilio fake: what goes on the wire and what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+from test_broadcast_helpers import add_residents, area_id
+
+from bot.messages import Reply
+from bot.settings import Settings
+from handlers.base import Outcome, SendResult
+from handlers.sms import SmsTransport
+from scheduler.dispatcher import MAX_ATTEMPTS, Dispatcher
+from scheduler.progress import ProgressReporter
+from storage import outbox
+from storage.broadcast_models import Broadcast, Delivery
+from storage.db import Database
+from storage.models import Contact, utcnow
+
+# Tuesday 12:00 in Copenhagen, outside quiet hours.
+NOON = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
+NIGHT = datetime(2026, 11, 24, 22, 30, tzinfo=UTC)
+
+
+class Recorder:
+    """A channel that records what it is asked to send (stands in where no fake is needed)."""
+
+    def __init__(self, channel: str = "telegram") -> None:
+        self.channel = channel
+        self.sent: list[tuple[str, Reply]] = []
+        self.edits: list[tuple[str, str, Reply]] = []
+        self.script: dict[str, list[SendResult]] = {}
+
+    async def send(self, urn: str, reply: Reply) -> SendResult:
+        if self.script.get(urn):
+            return self.script[urn].pop(0)
+        self.sent.append((urn, reply))
+        return SendResult(Outcome.SENT, provider_id=str(len(self.sent)))
+
+    async def edit(self, urn: str, ref: str, reply: Reply) -> SendResult:
+        self.edits.append((urn, ref, reply))
+        return SendResult(Outcome.SENT, provider_id=ref)
+
+
+@pytest.fixture
+async def sms(twilio) -> AsyncIterator[SmsTransport]:  # type: ignore[no-untyped-def]
+    async def sink(_):  # type: ignore[no-untyped-def]
+        return []
+
+    transport = SmsTransport(
+        account_sid=twilio.account_sid,
+        auth_token=twilio.auth_token,
+        sender=twilio.phone_number,
+        api_url=twilio.url,
+        public_url=None,
+        sink=sink,
+    )
+    await transport.start()
+    yield transport
+    await transport.stop()
+
+
+def fast(settings: Settings) -> Settings:
+    return settings.model_copy(update={"telegram_max_rate": 1000.0, "sms_max_rate": 1000.0})
+
+
+async def _rows(db: Database) -> list[Delivery]:
+    async with db.session() as session:
+        return list((await session.exec(select(Delivery).order_by(Delivery.id))).all())
+
+
+async def _alert(db: Database, area: str | None, now: datetime = NOON, **kw: object) -> Broadcast:
+    ids = [await area_id(db, area)] if area else None
+    async with db.session() as session:
+        return await outbox.enqueue_broadcast(
+            session=session,
+            kind=str(kw.pop("kind", "alert")),
+            text="Indbrud på Paltholmvej i nat. Lås døre og vinduer, ring 114 ved mistanke.",
+            created_by="telegram:1",
+            area_ids=ids,
+            now=now,
+            **kw,  # type: ignore[arg-type]
+        )
+
+
+async def test_alert_reaches_only_farum_on_the_sms_wire(db, settings, twilio, sms) -> None:  # type: ignore[no-untyped-def]
+    await add_residents(db, "Farum", ["tel:+4520000001", "tel:+4520000002"])
+    await add_residents(db, "Værløse", ["tel:+4520000003"])
+    await _alert(db, "Farum", priority=outbox.URGENT)
+    dispatcher = Dispatcher(db, fast(settings), {"sms": sms}, clock=lambda: NOON)
+    assert await dispatcher.drain(NOON) == 2
+    assert sorted(s.to for s in twilio.sent) == ["+4520000001", "+4520000002"]
+    body = twilio.sent[0].body
+    assert "Farum" in body and "Paltholmvej" in body and "114" in body
+    assert twilio.sent[0].num_segments <= 2
+    rows = await _rows(db)
+    assert [r.status for r in rows] == ["sent", "sent"]
+    assert all(r.provider_id and r.provider_id.startswith("SM") for r in rows)
+
+
+async def test_rate_limit_is_retried_later_and_gives_up_after_capped_attempts(
+    db, settings, twilio, sms
+) -> None:  # type: ignore[no-untyped-def]
+    await add_residents(db, "Farum", ["tel:+4520000001"])
+    await _alert(db, "Farum")
+    dispatcher = Dispatcher(db, fast(settings), {"sms": sms}, clock=lambda: NOON)
+    twilio.fail_next(code=20500, status=500, times=MAX_ATTEMPTS)
+    now = NOON
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert await dispatcher.drain(now) == 1
+        (row,) = await _rows(db)
+        assert row.attempts == attempt
+        if attempt < MAX_ATTEMPTS:
+            assert row.status == "queued" and row.due_at > now
+            assert await dispatcher.drain(now) == 0  # not due yet
+            now = row.due_at
+    (row,) = await _rows(db)
+    assert row.status == "failed" and "gave up" in (row.error or "")
+    assert twilio.sent == []
+
+
+async def test_carrier_stop_and_invalid_number_mark_the_contact(db, settings, twilio, sms) -> None:  # type: ignore[no-untyped-def]
+    await add_residents(db, "Farum", ["tel:+4520000001", "tel:+4520000002", "tel:+4520000003"])
+    twilio.unsubscribed.add("+4520000001")
+    twilio.invalid_numbers.add("+4520000002")
+    await _alert(db, "Farum")
+    await Dispatcher(db, fast(settings), {"sms": sms}).drain(NOON)
+    by_urn = {r.urn: r.status for r in await _rows(db)}
+    assert by_urn == {
+        "tel:+4520000001": "stopped",
+        "tel:+4520000002": "invalid",
+        "tel:+4520000003": "sent",
+    }
+    async with db.session() as session:
+        contacts = {c.urn: c for c in (await session.exec(select(Contact))).all()}
+    assert contacts["tel:+4520000001"].stopped_at is not None
+    assert contacts["tel:+4520000002"].invalid_at is not None
+    assert [s.to for s in twilio.sent] == ["+4520000003"]
+
+
+async def test_blocked_bot_marks_telegram_contact_and_429_pauses_the_channel(db, settings) -> None:  # type: ignore[no-untyped-def]
+    await add_residents(db, "Farum", ["telegram:1", "telegram:2"])
+    await _alert(db, "Farum")
+    telegram = Recorder()
+    telegram.script["telegram:1"] = [SendResult(Outcome.BLOCKED, detail="Forbidden")]
+    telegram.script["telegram:2"] = [SendResult(Outcome.RETRY, retry_after=0.05)]
+    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram}, clock=lambda: NOON)
+    await dispatcher.drain(NOON)
+    rows = {r.urn: r for r in await _rows(db)}
+    assert rows["telegram:1"].status == "blocked"
+    assert rows["telegram:2"].status == "queued"
+    assert rows["telegram:2"].due_at == NOON + timedelta(seconds=0.05)
+    assert dispatcher.pumps["telegram"].paused_until > 0
+    await dispatcher.drain(NOON + timedelta(seconds=1))
+    assert [u for u, _ in telegram.sent] == ["telegram:2"]
+    async with db.session() as session:
+        blocked = (await session.exec(select(Contact).where(Contact.urn == "telegram:1"))).one()
+    assert blocked.blocked_at is not None
+
+
+async def test_after_a_crash_the_next_leader_resends_only_what_was_in_flight(db, settings) -> None:  # type: ignore[no-untyped-def]
+    await add_residents(db, "Farum", [f"telegram:{i}" for i in range(1, 11)])
+    await _alert(db, "Farum")
+    # The crashed process had claimed three rows and sent none of them.
+    async with db.session() as session:
+        await outbox.claim_due(
+            session=session, channel="telegram", now=NOON, limit=3, lease=timedelta(minutes=5)
+        )
+    telegram = Recorder()
+    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram}, clock=lambda: NOON)
+    await dispatcher.start()
+    await dispatcher.stop()
+    await dispatcher.drain(NOON)
+    assert sorted(u for u, _ in telegram.sent) == sorted(f"telegram:{i}" for i in range(1, 11))
+    assert {r.status for r in await _rows(db)} == {"sent"}
+
+
+async def test_tips_wait_for_morning_but_alerts_go_out_at_night(db, settings) -> None:  # type: ignore[no-untyped-def]
+    await add_residents(db, "Farum", ["telegram:1"])
+    await _alert(db, "Farum", now=NIGHT, kind="tip")
+    await _alert(db, "Farum", now=NIGHT, priority=outbox.URGENT)
+    telegram = Recorder()
+    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram})
+    assert await dispatcher.drain(NIGHT) == 1
+    assert telegram.sent[0][1].text.startswith("🚨")
+    morning = datetime(2026, 11, 25, 7, 5, tzinfo=UTC)  # 08:05 in Copenhagen
+    assert await dispatcher.drain(morning) == 1
+    assert telegram.sent[1][1].text.startswith("💡")
+
+
+async def test_stopped_after_writing_is_skipped_not_sent(db, settings) -> None:  # type: ignore[no-untyped-def]
+    await add_residents(db, "Farum", ["telegram:1", "telegram:2"])
+    await _alert(db, "Farum")
+    async with db.session() as session:
+        contact = (await session.exec(select(Contact).where(Contact.urn == "telegram:1"))).one()
+        contact.stopped_at = utcnow()
+        session.add(contact)
+    telegram = Recorder()
+    await Dispatcher(db, fast(settings), {"telegram": telegram}).drain(NOON)
+    assert [u for u, _ in telegram.sent] == ["telegram:2"]
+    assert {r.urn: r.status for r in await _rows(db)}["telegram:1"] == "skipped"
+
+
+async def test_coordinator_sees_progress_edits_and_a_final_report(
+    db, settings, twilio, sms
+) -> None:  # type: ignore[no-untyped-def]
+    await add_residents(db, "Farum", ["telegram:1", "telegram:2", "tel:+4520000001"])
+    twilio.invalid_numbers.add("+4520000001")
+    await _alert(db, "Farum", progress_urn="telegram:99")
+    telegram = Recorder()
+    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram, "sms": sms})
+    reporter = ProgressReporter(dispatcher, min_interval=0)
+    await reporter.tick(NOON)
+    assert telegram.sent[-1] == ("telegram:99", Reply("Sendt 0 af 3 · Telegram 0 · SMS 0"))
+    await dispatcher.drain(NOON)
+    await reporter.tick(NOON)
+    assert telegram.edits[-1][2].text == "Sendt 3 af 3 · Telegram 2 · SMS 1"
+    await dispatcher.drain(NOON)
+    report = telegram.sent[-1]
+    assert report[0] == "telegram:99"
+    assert "Telegram: 2 leveret, 0 ikke leveret" in report[1].text
+    assert "SMS: 0 leveret, 1 ikke leveret (1× invalid)" in report[1].text
+    async with db.session() as session:
+        first = await session.get(Broadcast, 1)
+    assert first is not None and first.status == "done"
