@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 
-from bot import broadcasts, event_chat, registration
+from bot import broadcasts, event_chat, registration, tips, walks
 from bot.areas import seed_fureso_if_empty
 from bot.conversation import Conversation, Router
 from bot.settings import Settings
@@ -25,7 +25,9 @@ def build_router() -> Router:
     router = Router()
     registration.register(router)
     event_chat.register(router)
+    walks.register(router)
     broadcasts.register(router)
+    tips.register(router)  # after registration: it wraps on_location for tip drafts
     return router
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from bot.events_cli import burglaries_cli, events_cli, report_cli, walks_cli
 from bot.settings import Settings, load_settings
 from storage.db import Database
 
@@ -23,6 +24,10 @@ coordinators_cli = typer.Typer(help="Coordinators (contact URNs).", no_args_is_h
 cli.add_typer(db_cli, name="db")
 cli.add_typer(areas_cli, name="areas")
 cli.add_typer(coordinators_cli, name="coordinators")
+cli.add_typer(events_cli, name="events")
+cli.add_typer(walks_cli, name="walks")
+cli.add_typer(burglaries_cli, name="burglaries")
+cli.add_typer(report_cli, name="report")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

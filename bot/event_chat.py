@@ -232,6 +232,21 @@ def register(router: Router) -> None:
         else:
             turn.say("expired_button")
 
+    @router.callback("report")
+    async def report_png(turn: Turn) -> None:
+        if not await may_organise(turn):
+            turn.say("coordinators_only")
+            return
+        from datetime import date
+
+        from bot.hotspots import build_report, month_label, render_png
+
+        month = date.fromisoformat(f"{(turn.inbound.callback or '').split(':')[2]}-01")
+        report = await build_report(session=turn.session, month=month, tz=turn.settings.tz)
+        turn.replies.append(
+            Reply(month_label(month), attachment=(f"rapport-{month:%Y-%m}.png", render_png(report)))
+        )
+
     @router.command("yes")
     async def yes(turn: Turn) -> None:
         await _yes_or_no(turn, True)
