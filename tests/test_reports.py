@@ -1,0 +1,86 @@
+"""Monthly report job timing and once-only; safety-walk observations and their HTML report."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from events_helpers import add_helper, area_id, local, new_event, outbox_messages
+from sqlmodel import select
+
+from bot.app import build_router
+from bot.conversation import Conversation
+from bot.messages import Inbound, Location
+from bot.walks import build_walk_report, render_html, render_pdf
+from scheduler.monthly_report import monthly_report_job
+from storage.burglaries import BurglaryRow, add_burglaries
+from storage.event_models import Observation
+
+
+async def test_monthly_report_goes_to_coordinators_once_at_nine_on_the_first(db, settings) -> None:
+    settings = settings.model_copy(update={"coordinators": "telegram:9001"})
+    farum = await area_id(db, "Farum")
+    async with db.session() as s:
+        rows = [BurglaryRow(date(2026, 11, d), farum, None, None) for d in (3, 4, 5)]
+        await add_burglaries(session=s, rows=rows)
+    assert await monthly_report_job(db=db, settings=settings, now=local("2026-12-01 08:59")) == 0
+    assert await monthly_report_job(db=db, settings=settings, now=local("2026-12-01 09:00")) == 1
+    assert await monthly_report_job(db=db, settings=settings, now=local("2026-12-01 09:01")) == 0
+    [(urn, text, buttons)] = await outbox_messages(db, kind="report")
+    assert urn == "telegram:9001"
+    assert text.startswith("Månedsrapport for november 2026")
+    assert "Hotspots: Farum (3 mod gns. 0.0)" in text
+    assert buttons == [[["Vis grafen (PNG)", "report:png:2026-11"]]]
+    convo = Conversation(db, settings, build_router())
+    [chart] = await convo.handle(
+        Inbound(urn="telegram:9001", channel="telegram", callback="report:png:2026-11")
+    )
+    assert chart.attachment is not None and chart.attachment[1][:4] == b"\x89PNG"
+
+
+async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path) -> None:
+    karen = await add_helper(db, "telegram:1001", name="Karen")
+    start = datetime.now(UTC) + timedelta(minutes=10)
+    event, _ = await new_event(
+        db, settings, datetime.now(UTC), kind="tryghedsvandring", title="Aftenvandring",
+        starts_at=start, reminders="none",
+    )  # fmt: skip
+    convo = Conversation(db, settings, build_router())
+
+    def tg(**kw):  # type: ignore[no-untyped-def]
+        return Inbound(urn="telegram:1001", channel="telegram", **kw)
+
+    [early] = await convo.handle(tg(command="obs"))
+    assert "ingen tryghedsvandring" in early.text
+    await convo.handle(tg(callback=f"rsvp:{event.id}:yes"))
+    # The walk begins: move its start into the past.
+    async with db.session() as s:
+        from storage.event_models import Event
+
+        row = await s.get(Event, event.id)
+        row.starts_at = datetime.now(UTC) - timedelta(minutes=30)
+        s.add(row)
+    [kinds] = await convo.handle(tg(command="obs"))
+    assert kinds.flat_buttons()[0].label == "Dårlig belysning"
+    await convo.handle(tg(callback=kinds.flat_buttons()[0].data))
+    [noted] = await convo.handle(tg(location=Location(55.8201, 12.3602)))
+    assert "Position gemt" in noted.text
+    [saved] = await convo.handle(tg(text="Mørk sti bag skolen"))
+    assert "Observationen er gemt" in saved.text
+    await convo.handle(tg(command="obs"))
+    await convo.handle(tg(callback=f"walk:{event.id}:beplantning"))
+    await convo.handle(tg(text="Høje buske ved indgangen"))
+    async with db.session() as s:
+        stored = (await s.exec(select(Observation).order_by(Observation.id))).all()
+        assert [(o.kind, o.resident_id) for o in stored] == [
+            ("belysning", karen),
+            ("beplantning", karen),
+        ]
+        assert stored[0].latitude == 55.8201
+        report = await build_walk_report(session=s, event_id=event.id)
+    page = render_html(report, settings)
+    assert "Rapport fra tryghedsvandring: Aftenvandring" in page
+    assert "<b>Deltagere:</b> 1" in page and "<b>Område:</b> Farum" in page
+    assert "Dårlig belysning (1)" in page and "Mørk sti bag skolen" in page
+    assert "55.82010, 12.36020" in page and "<svg" in page
+    assert "Forslag til opfølgning" in page
+    assert render_pdf(report, settings)[:5] == b"%PDF-"
