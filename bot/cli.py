@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from bot.broadcast_cli import broadcast, broadcasts_cli, roles_cli, tips_library_cli
 from bot.events_cli import burglaries_cli, events_cli, report_cli, walks_cli
 from bot.settings import Settings, load_settings
 from storage.db import Database
@@ -24,6 +25,10 @@ coordinators_cli = typer.Typer(help="Coordinators (contact URNs).", no_args_is_h
 cli.add_typer(db_cli, name="db")
 cli.add_typer(areas_cli, name="areas")
 cli.add_typer(coordinators_cli, name="coordinators")
+cli.command("broadcast")(broadcast)
+cli.add_typer(broadcasts_cli, name="broadcasts")
+cli.add_typer(tips_library_cli, name="tips-library")
+cli.add_typer(roles_cli, name="roles")
 cli.add_typer(events_cli, name="events")
 cli.add_typer(walks_cli, name="walks")
 cli.add_typer(burglaries_cli, name="burglaries")
