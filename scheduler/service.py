@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -13,7 +14,9 @@ from bot.tip_library import weekly_tip_job
 from handlers.base import Transport
 from scheduler.dispatcher import Dispatcher
 from scheduler.leader import Leadership
+from scheduler.monthly_report import monthly_report_job
 from scheduler.progress import ProgressReporter
+from scheduler.reminders import fire_due_reminders
 from storage import outbox
 from storage.db import Database
 from storage.models import utcnow
@@ -76,6 +79,12 @@ class SchedulerService:
         self.jobs.add_job(self.progress_job, "interval", seconds=1, max_instances=1, coalesce=True)
         self.jobs.add_job(self.sweep_job, "interval", seconds=30, max_instances=1, coalesce=True)
         self.jobs.add_job(self.weekly_tip, "interval", seconds=60, max_instances=1, coalesce=True)
+        # Reminders are rows; this tick (first run at once: missed ones go out at start) fires them.
+        self.jobs.add_job(
+            self.reminders_job, "interval", seconds=15, max_instances=1, coalesce=True,
+            next_run_time=datetime.now(self.settings.tz),
+        )  # fmt: skip
+        self.jobs.add_job(self.monthly_job, "interval", seconds=60, max_instances=1, coalesce=True)
         self.jobs.start()
         self.elected.set()
         log.info("dispatching the outbox")
@@ -104,3 +113,14 @@ class SchedulerService:
             and self.dispatcher
         ):
             self.dispatcher.wake.set()
+
+    async def reminders_job(self) -> None:
+        if await fire_due_reminders(db=self.db, now=utcnow(), timezone=self.settings.timezone):
+            if self.dispatcher:
+                self.dispatcher.wake.set()
+
+    async def monthly_job(self) -> None:
+        """The monthly report; the job itself waits for 09:00 on the 1st and sends it once."""
+        if await monthly_report_job(db=self.db, settings=self.settings, now=utcnow()):
+            if self.dispatcher:
+                self.dispatcher.wake.set()
