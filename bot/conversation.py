@@ -237,7 +237,7 @@ class Conversation:
             await router.on_location(turn)
             return
         state_handler = router.states.get(turn.state or "")
-        if state_handler is not None and event.text.strip():
+        if state_handler is not None and (event.text.strip() or event.photos):
             await state_handler(turn)
             return
         await self._unknown(turn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 
@@ -31,6 +32,9 @@ class Inbound:
     display_name: str | None = None
     language_hint: str | None = None
     provider_id: str | None = None
+    # Provider file references of attached photos, and how to fetch one (the channel's links expire).
+    photos: list[str] = field(default_factory=list)
+    fetch_media: Callable[[str], Awaitable[bytes]] | None = None
 
 
 @dataclass

@@ -306,7 +306,8 @@ def register(router: Router) -> None:
         text = turn.text("help")
         if turn.inbound.channel != "sms" and await turn.is_coordinator():
             text += t("help.coordinator", turn.lang)
-        turn.say_text(text)
+        tip_button = [[turn.button("btn.tip", "tip:new")]] if "tip" in router.commands else None
+        turn.say_text(text, buttons=tip_button if turn.traits.buttons else None)
 
     @router.command("stats", coordinator=True)
     async def stats_command(turn: Turn) -> None:
@@ -322,6 +323,11 @@ def register(router: Router) -> None:
         turn.say(
             "stats", month=now.strftime("%Y-%m"), rows=rows, total=total, new=new, stopped=gone
         )
+        if "tip" in router.commands:
+            from bot.tips_triage import stats_lines
+
+            if lines := await stats_lines(turn, now):
+                turn.replies[-1].text += "\n\n" + "\n".join(lines)
 
     async def unknown(turn: Turn) -> None:
         if turn.resident is not None:

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     sms_max_rate: float = Field(1.0, gt=0)
     quiet_hours: str = "21:00-08:00"
     media_dir: str = "./media"
+    tip_retention_days: int = Field(365, ge=1)
+    tip_forward_targets: str = "Politiet,Boligforeningen,Kommunens driftsafdeling"
 
     @field_validator("telegram_token", "twilio_auth_token")
     @classmethod

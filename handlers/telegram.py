@@ -32,8 +32,8 @@ from handlers.base import InboundSink, Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
-RESIDENT_COMMANDS = ("start", "areas", "mydata", "language", "stop", "forget", "help")
-COORDINATOR_COMMANDS = ("stats",)
+RESIDENT_COMMANDS = ("start", "areas", "tip", "mydata", "language", "stop", "forget", "help")
+COORDINATOR_COMMANDS = ("stats", "inbox")
 
 
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -72,11 +72,13 @@ def update_to_inbound(update: Update) -> Inbound | None:
         loc = Location(message.location.latitude, message.location.longitude)
         return Inbound(**base, location=loc)
     text = message.text or message.caption or ""
+    # The largest size of a photo; the product fetches it later through fetch_media (getFile).
+    photos = [message.photo[-1].file_id] if message.photo else []
     if text.startswith("/"):
         head, _, args = text[1:].partition(" ")
         command = head.split("@", 1)[0].casefold()
-        return Inbound(**base, text=text, command=command, args=args.strip())
-    return Inbound(**base, text=text)
+        return Inbound(**base, text=text, command=command, args=args.strip(), photos=photos)
+    return Inbound(**base, text=text, photos=photos)
 
 
 class TelegramTransport:
@@ -147,6 +149,8 @@ class TelegramTransport:
         event = update_to_inbound(update)
         if event is None:
             return
+        if event.photos:
+            event.fetch_media = self.fetch_media
         replies = await self.sink(event)
         pressed = update.callback_query.message if update.callback_query else None
         for reply in replies:
@@ -165,6 +169,11 @@ class TelegramTransport:
                         continue
                     log.info("edit failed, sending instead: %s", exc)
             await self.send(event.urn, reply)
+
+    async def fetch_media(self, file_id: str) -> bytes:
+        """Download a file the user sent (getFile, then the file URL) while its link is valid."""
+        found = await self.bot.get_file(file_id)
+        return bytes(await found.download_as_bytearray())
 
     async def send(self, urn: str, reply: Reply) -> SendResult:
         """Send one reply; errors become provider-neutral outcomes."""
