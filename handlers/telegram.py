@@ -52,6 +52,37 @@ def _html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+MAX_TEXT = 4096  # Telegram's limit, counted after HTML escaping
+
+
+def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:
+    """Join pieces greedily with `sep` into chunks whose escaped length fits `limit`."""
+    chunks: list[str] = []
+    for piece in pieces:
+        candidate = f"{chunks[-1]}{sep}{piece}" if chunks else piece
+        if chunks and len(_html(candidate)) <= limit:
+            chunks[-1] = candidate
+        else:
+            chunks.append(piece)
+    return chunks
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split over-long text at paragraph breaks, then line breaks, then spaces; never mid-word."""
+    if len(_html(text)) <= limit:
+        return [text]
+    out: list[str] = []
+    for sep in ("\n\n", "\n", " "):
+        pieces = text.split(sep)
+        if len(pieces) > 1:
+            for chunk in _pack(pieces, sep, limit):
+                out.extend(split_text(chunk, limit) if len(_html(chunk)) > limit else [chunk])
+            return out
+    # One word longer than a whole message: nothing else to do but cut it.
+    step = max(1, limit // 5)  # escaping at most quintuples a character ("&amp;")
+    return [text[i : i + step] for i in range(0, len(text), step)]
+
+
 def update_to_inbound(update: Update) -> Inbound | None:
     """Translate one Telegram update into a neutral event (None for what we ignore)."""
     user = update.effective_user
@@ -178,13 +209,15 @@ class TelegramTransport:
     async def send(self, urn: str, reply: Reply) -> SendResult:
         """Send one reply; errors become provider-neutral outcomes."""
         assert urn_scheme(urn) == "telegram"
+        chunks = split_text(reply.text)
         try:
-            sent = await self.bot.send_message(
-                int(urn_path(urn)),
-                _html(reply.text),
-                parse_mode="HTML",
-                reply_markup=_markup(reply),
-            )
+            for number, chunk in enumerate(chunks, start=1):
+                sent = await self.bot.send_message(
+                    int(urn_path(urn)),
+                    _html(chunk),
+                    parse_mode="HTML",
+                    reply_markup=_markup(reply) if number == len(chunks) else None,
+                )
             if reply.attachment is not None:
                 filename, content = reply.attachment
                 await self.bot.send_document(
@@ -203,6 +236,30 @@ class TelegramTransport:
         except (TimedOut, NetworkError) as exc:
             return SendResult(Outcome.RETRY, detail=str(exc))
         return SendResult(Outcome.SENT, provider_id=str(sent.message_id))
+
+    async def edit(self, urn: str, ref: str, reply: Reply) -> SendResult:
+        """Replace the text of message `ref` sent earlier (live broadcast progress)."""
+        try:
+            await self.bot.edit_message_text(
+                _html(split_text(reply.text)[0]),
+                chat_id=int(urn_path(urn)),
+                message_id=int(ref),
+                parse_mode="HTML",
+                reply_markup=_markup(reply),
+            )
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            return SendResult(Outcome.RETRY, retry_after=seconds, detail=str(exc))
+        except BadRequest as exc:
+            if "not modified" in str(exc):
+                return SendResult(Outcome.SENT, provider_id=ref)
+            return SendResult(Outcome.FAILED, detail=str(exc))
+        except Forbidden as exc:
+            return SendResult(Outcome.BLOCKED, detail=str(exc))
+        except (TimedOut, NetworkError) as exc:
+            return SendResult(Outcome.RETRY, detail=str(exc))
+        return SendResult(Outcome.SENT, provider_id=ref)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram handler error: %s", context.error, exc_info=context.error)
