@@ -12,6 +12,7 @@ import typer
 from bot.broadcast_cli import broadcast, broadcasts_cli, roles_cli, tips_library_cli
 from bot.events_cli import burglaries_cli, events_cli, report_cli, walks_cli
 from bot.settings import Settings, load_settings
+from bot.tips_cli import tips_cli
 from storage.db import Database
 
 T = TypeVar("T")
@@ -33,6 +34,7 @@ cli.add_typer(events_cli, name="events")
 cli.add_typer(walks_cli, name="walks")
 cli.add_typer(burglaries_cli, name="burglaries")
 cli.add_typer(report_cli, name="report")
+cli.add_typer(tips_cli, name="tips")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -85,6 +85,9 @@ class SchedulerService:
             next_run_time=datetime.now(self.settings.tz),
         )  # fmt: skip
         self.jobs.add_job(self.monthly_job, "interval", seconds=60, max_instances=1, coalesce=True)
+        self.jobs.add_job(
+            self.tip_retention_job, "interval", hours=1, max_instances=1, coalesce=True
+        )
         self.jobs.start()
         self.elected.set()
         log.info("dispatching the outbox")
@@ -124,3 +127,9 @@ class SchedulerService:
         if await monthly_report_job(db=self.db, settings=self.settings, now=utcnow()):
             if self.dispatcher:
                 self.dispatcher.wake.set()
+
+    async def tip_retention_job(self) -> None:
+        """Tips past TIP_RETENTION_DAYS are anonymised; hourly, and a second run finds nothing."""
+        from scheduler.tip_retention import anonymise_expired_tips
+
+        await anonymise_expired_tips(self.db, self.settings, utcnow())
