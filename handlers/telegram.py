@@ -105,6 +105,9 @@ def update_to_inbound(update: Update) -> Inbound | None:
     text = message.text or message.caption or ""
     # The largest size of a photo; the product fetches it later through fetch_media (getFile).
     photos = [message.photo[-1].file_id] if message.photo else []
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        photos.append(document.file_id)  # a photo sent uncompressed, as a file
     if text.startswith("/"):
         head, _, args = text[1:].partition(" ")
         command = head.split("@", 1)[0].casefold()
