@@ -162,8 +162,8 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
     },
     "help.coordinator": {
-        "da": "\n\nKoordinator:\n/stats - nabohjælpere pr. område",
-        "en": "\n\nCoordinator:\n/stats - neighbour helpers per area",
+        "da": "\n\nKoordinator:\n/stats - nabohjælpere pr. område\n/inbox - åbne tip fra borgere",
+        "en": "\n\nCoordinator:\n/stats - neighbour helpers per area\n/inbox - open tips from residents",
     },
     "unknown": {
         "da": "Det forstod jeg ikke. Skriv /help for at se, hvad jeg kan.",
