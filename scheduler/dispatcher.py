@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from storage.models import utcnow
 log = logging.getLogger(__name__)
 
 # Aim a little under the provider's limit: arrival jitter must not push a 1 s window over it.
-RATE_HEADROOM = 0.97
+RATE_HEADROOM = 0.99
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 300.0
@@ -58,6 +59,23 @@ class Pump:
         # Capacity one: sends are spaced evenly instead of bursting a whole second's worth.
         self.limiter = AsyncLimiter(1, 1.0 / (self.rate * RATE_HEADROOM))
         self.interval = PER_ADDRESS_INTERVAL.get(self.transport.channel, 0.0)
+        self.window = max(1, int(self.rate))
+        self.slots: deque[asyncio.Future[float]] = deque()
+
+    async def window_slot(self) -> asyncio.Future[float]:
+        """Start send i only a second after send i-N finished (N = the per-second limit).
+
+        The provider counts arrivals; an arrival lies between our start and our answer, so
+        this keeps every one-second window at N even when network jitter bunches requests.
+        """
+        slot: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.slots.append(slot)
+        if len(self.slots) > self.window:
+            ended = await self.slots.popleft()
+            delay = ended + 1.0 - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        return slot
 
     @property
     def batch(self) -> int:
@@ -227,11 +245,14 @@ class Dispatcher:
         row, names = await self._content(item.broadcast_id)
         reply = render_reply(row.kind, row.text, item.lang, names, row.buttons)
         await pump.wait_turn(item.urn)
+        slot = await pump.window_slot()
         try:
             result = await pump.transport.send(item.urn, reply)
         except Exception as exc:  # a transport bug must not lose the row
             log.exception("transport %s raised", pump.transport.channel)
             result = SendResult(Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
+        finally:
+            slot.set_result(time.monotonic())
         await self.record(pump, item, result)
         return result
 

@@ -106,10 +106,14 @@ class ProgressReporter:
         if row.progress_ref is not None and edit is None:
             return
         await pump.limiter.acquire()  # progress counts against the channel's rate too
-        if row.progress_ref is not None:
-            await edit(row.progress_urn, row.progress_ref, Reply(text))  # type: ignore[misc]
-            return
-        result = await pump.transport.send(row.progress_urn, Reply(text))
+        slot = await pump.window_slot()
+        try:
+            if row.progress_ref is not None:
+                await edit(row.progress_urn, row.progress_ref, Reply(text))  # type: ignore[misc]
+                return
+            result = await pump.transport.send(row.progress_urn, Reply(text))
+        finally:
+            slot.set_result(time.monotonic())
         if result.provider_id:
             row.progress_ref = result.provider_id
             async with self.db.session() as session:
