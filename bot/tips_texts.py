@@ -179,6 +179,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Anonymous - answer with the Reply button.",
     },
     "tipc.contact": {"da": "Må kontaktes: {who}", "en": "May be contacted: {who}"},
+    "tipc.photo_caption": {
+        "da": "{reference} · billede {number}",
+        "en": "{reference} · photo {number}",
+    },
     "tipc.not_allowed": {
         "da": "Beklager, kun koordinatorer og områdets repræsentanter kan behandle tip.",
         "en": "Sorry, only coordinators and the area's representatives can handle tips.",

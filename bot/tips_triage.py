@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.conversation import Router, Turn
-from bot.messages import Button
+from bot.messages import Button, Reply
 from bot.settings import Settings
 from bot.texts import t
 from bot.urns import urn_path, urn_scheme
@@ -172,6 +174,21 @@ async def _load(turn: Turn, raw_id: str) -> Tip | None:
     return tip
 
 
+async def _attach_photos(turn: Turn, tip: Tip) -> None:
+    """The stored photos as files after the detail view, where the channel can carry them."""
+    if not turn.traits.buttons:
+        return
+    photos = await tip_store.photos_of(session=turn.session, tip_id=tip.id)  # type: ignore[arg-type]
+    for number, photo in enumerate(photos, start=1):
+        path = Path(turn.settings.media_dir) / photo.path
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError:
+            continue
+        caption = t("tipc.photo_caption", turn.lang, reference=tip.reference, number=number)
+        turn.replies.append(Reply(caption, attachment=(f"{tip.reference}-{number}.jpg", data)))
+
+
 async def _resolve(turn: Turn, tip: Tip, note: str | None) -> None:
     await turn.clear_state()
     await tip_store.resolve(session=turn.session, tip=tip, actor=turn.inbound.urn, note=note)
@@ -229,6 +246,7 @@ def register(router: Router) -> None:
             )
             text = await card(turn.session, turn.settings, tip, turn.lang, "tipc.detail")
             turn.say_text(text, buttons=actions(tip, turn.lang))
+            await _attach_photos(turn, tip)
         else:
             turn.say("expired_button")
 

@@ -373,3 +373,44 @@ async def test_help_offers_the_tip_button_on_telegram(convo) -> None:
     assert [b.data for b in helped.flat_buttons()] == ["tip:new"]
     [ask] = await convo.handle(tg(callback="tip:new"))
     assert "Hvad handler det om?" in ask.text
+
+
+async def test_detail_view_sends_the_stored_photos_as_files(convo, db) -> None:
+    await join_telegram(convo)
+    await convo.handle(tg(command="tip"))
+    await convo.handle(tg(callback="tip:cat:vandalism"))
+    await convo.handle(tg(text="Smadret skur", photos=["p1"], fetch_media=fake_fetch))
+    await convo.handle(tg(callback="tip:next"))
+    await convo.handle(tg(callback="tip:contact:anonymous"))
+    await convo.handle(tg(callback="tip:send"))
+    async with db.session() as s:
+        tip = (await s.exec(select(Tip))).one()
+    detail, photo = await convo.handle(tg(COORDINATOR, callback=f"tipc:view:{tip.id}"))
+    assert "Smadret skur" in detail.text and "Billeder: 1" in detail.text
+    assert photo.attachment == (f"{tip.reference}-1.jpg", b"\xff\xd8jpeg:p1")
+
+
+async def test_area_representatives_get_and_triage_only_their_areas_tips(convo, db) -> None:
+    from storage import areas, roles
+
+    async with db.session() as s:
+        farum = await areas.find_by_name(session=s, name="Farum")
+        hareskov = await areas.find_by_name(session=s, name="Hareskov")
+        await roles.grant(
+            session=s, urn="telegram:7001", role=roles.REPRESENTATIVE, area_id=farum.id
+        )
+        await roles.grant(
+            session=s, urn="telegram:7002", role=roles.REPRESENTATIVE, area_id=hareskov.id
+        )
+    await join_telegram(convo)
+    await telegram_tip(convo, "Knallerter ved søen")
+    async with db.session() as s:
+        tip = (await s.exec(select(Tip))).one()
+        urns = {d.urn for d in (await s.exec(select(Delivery))).all()}
+    assert urns == {COORDINATOR, "telegram:7001"}
+    [ok] = await convo.handle(tg("telegram:7001", callback=f"tipc:ack:{tip.id}"))
+    assert "markeret som modtaget" in ok.text
+    [refused] = await convo.handle(tg("telegram:7002", callback=f"tipc:res:{tip.id}"))
+    assert "kun koordinatorer og områdets repræsentanter" in refused.text
+    [inbox] = await convo.handle(tg("telegram:7002", command="inbox"))
+    assert "Ingen åbne tip" in inbox.text

@@ -87,6 +87,14 @@ async def test_demo_sms_and_telegram_tips_reach_the_coordinator_and_answers_come
     telegram.user_sends_text(COORDINATOR, "/inbox", first_name="Kim")
     inbox = await telegram.wait_for(COORDINATOR, "Åbne tip (2)")
     assert reference in inbox.text
+    press(telegram, COORDINATOR, inbox, f"Vis {reference}")
+    await telegram.wait_for(
+        COORDINATOR, "Skuret ved legepladsen er smadret", after=seen(telegram, COORDINATOR) - 1
+    )
+    caption = await telegram.wait_for(COORDINATOR, f"{reference} · billede 1")
+    after = telegram.messages_to(COORDINATOR).index(caption) + 1
+    document = await telegram.wait_for(COORDINATOR, None, after=after)
+    assert document.method == "sendDocument"
 
     # "Modtaget" notifies the opted-in Telegram tipster.
     press(telegram, COORDINATOR, tg_notice, "Modtaget")
