@@ -56,11 +56,11 @@ PERSONAS = {
 class DemoSession:
     """The sandbox (fake Telegram + fake Twilio), the app, and what each persona has seen."""
 
-    def __init__(self, out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, out=None) -> None:  # type: ignore[no-untyped-def]
         from handlers.sandbox.telegram_fake import FakeTelegram
         from handlers.sandbox.twilio_fake import TwilioFake
 
-        self.out = out
+        self.out = out or sys.stdout
         self.telegram = FakeTelegram(DEMO_TOKEN)
         self.twilio = TwilioFake(DEMO_SID, DEMO_AUTH)
         self.tmp = tempfile.TemporaryDirectory(prefix="nabovagt-demo-")

@@ -47,7 +47,7 @@ async def helpers_per_area(*, session: AsyncSession, since: datetime) -> list[Ar
         .group_by(Area.id, Area.name)
         .order_by(Area.name)
     )
-    rows = (await session.execute(query)).all()
+    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
     return [AreaCount(name, int(a or 0), int(n or 0), int(s or 0)) for name, a, n, s in rows]
 
 

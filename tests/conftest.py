@@ -142,3 +142,46 @@ async def sms_app(db: Database, settings: Settings, twilio) -> AsyncIterator[obj
     twilio.inbound_url = f"http://127.0.0.1:{port}/twilio/sms"
     yield app
     await app.stop()
+
+
+TELEGRAM_TOKEN = "123456:TEST-TOKEN"
+COORDINATOR_ID = 9001
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[object]:
+    from handlers.sandbox.telegram_fake import FakeTelegram
+
+    fake = FakeTelegram(TELEGRAM_TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+    assert fake.violations == [], f"calls that break the Bot API spec: {fake.violations}"
+
+
+@pytest.fixture
+async def app(db: Database, settings: Settings, telegram, twilio) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    """The real app on both channels against the fakes; telegram:9001 is a coordinator."""
+    from pydantic import SecretStr
+
+    from bot.app import NabovagtApp
+
+    port = free_port()
+    configured = settings.model_copy(
+        update={
+            "telegram_token": SecretStr(TELEGRAM_TOKEN),
+            "telegram_api_url": telegram.url,
+            "twilio_account_sid": twilio.account_sid,
+            "twilio_auth_token": SecretStr(twilio.auth_token),
+            "twilio_from": twilio.phone_number,
+            "twilio_api_url": twilio.url,
+            "http_port": port,
+            "public_url": f"http://127.0.0.1:{port}",
+            "coordinators": f"telegram:{COORDINATOR_ID}",
+        }
+    )
+    running = NabovagtApp(configured, db=db)
+    await running.start()
+    twilio.inbound_url = f"http://127.0.0.1:{port}/twilio/sms"
+    yield running
+    await running.stop()

@@ -1,0 +1,84 @@
+"""`nabovagt run` as an operator starts and stops it, and the README's demo script."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bot.demo import run_demo
+from tests.conftest import TELEGRAM_TOKEN, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def test_run_serves_healthz_answers_residents_and_stops_on_sigterm(
+    telegram, twilio, database_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TWILIO_"))}
+    env.update(
+        {
+            "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_API_URL": telegram.url,
+            "TWILIO_ACCOUNT_SID": twilio.account_sid,
+            "TWILIO_AUTH_TOKEN": twilio.auth_token,
+            "TWILIO_FROM": twilio.phone_number,
+            "TWILIO_API_URL": twilio.url,
+            "DATABASE_URL": database_url,
+            "HTTP_PORT": str(port),
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        }
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(200):
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        assert response.status == 200
+                        assert await response.json() == {"db": "ok"}
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("healthz never answered")
+        telegram.user_sends_text(4242, "/start", first_name="Ib")
+        await telegram.wait_for(4242, "Velkommen", timeout=10)
+        twilio.inbound_url = f"http://127.0.0.1:{port}/twilio/sms"
+        await twilio.user_sends_sms("+4520304050", "forkert", signature="wrong")
+    finally:
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
+    assert process.returncode == 0, stderr.decode()
+    assert time.monotonic() - started < 10
+    log = stderr.decode()
+    assert "signature" in log  # the forged webhook was logged ...
+    assert TELEGRAM_TOKEN not in log and twilio.auth_token not in log  # ... without secrets
+
+
+async def test_readme_demo_script_passes(capsys) -> None:
+    script = (ROOT / "examples" / "demo-script.txt").read_text(encoding="utf-8").splitlines()
+    assert await run_demo(script) == 0
+    out = capsys.readouterr().out
+    assert "demo script passed" in out and "FAILED" not in out
+
+
+async def test_demo_script_fails_when_an_expected_reply_does_not_come(capsys) -> None:
+    assert await run_demo(["beboer> /start", "expect: Denne tekst kommer aldrig"]) == 1
+    assert "FAILED at line 2" in capsys.readouterr().out
