@@ -329,7 +329,9 @@ def register(router: Router) -> None:
             delete_media(turn.settings.media_dir, list(draft.get("photos", [])))
             await turn.clear_state()
             turn.say("tip.cancelled", edit=True)
-        elif action == "cat":
+        elif action == "cat" and rest in dict(
+            await category_choices(turn.session, turn.lang, turn.inbound.channel)
+        ):
             draft["cat"] = rest
             if draft.get("text"):
                 await show_extras(turn, draft)
@@ -413,7 +415,8 @@ def register(router: Router) -> None:
             and turn.state == SMS_CATEGORY
             and turn.data.get("tip") == tip.id
         )
-        if not own or tip is None:
+        keys = dict(await category_choices(turn.session, turn.lang, turn.inbound.channel))
+        if not own or tip is None or key not in keys:
             turn.say("expired_button")
             return
         until = datetime.fromisoformat(str(turn.data.get("until")))

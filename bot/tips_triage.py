@@ -222,8 +222,8 @@ def register(router: Router) -> None:
             ]
             turn.say("tipc.choose_target", buttons=rows, reference=tip.reference)
         elif action == "to" and len(parts) > 3 and parts[3].isdigit():
-            targets = forward_targets(turn.settings)
-            target = targets[int(parts[3])] if int(parts[3]) < len(targets) else targets[-1]
+            targets = forward_targets(turn.settings) or ["-"]
+            target = targets[min(int(parts[3]), len(targets) - 1)]
             await tip_store.forward(session=turn.session, tip=tip, actor=actor, target=target)
             if tip.notify_status:
                 await tell_tipster(turn.session, tip, "tipr.forwarded", target=target)

@@ -93,8 +93,9 @@ async def tips_in_last_hour(*, session: AsyncSession, resident_id: int, now: dat
 
 
 async def log_event(
-    *, session: AsyncSession, tip_id: int, actor: str, action: str, detail: str | None = None
+    *, session: AsyncSession, tip_id: int | None, actor: str, action: str, detail: str | None = None
 ) -> None:
+    assert tip_id is not None
     session.add(TipEvent(tip_id=tip_id, actor=actor, action=action, detail=detail))
     await session.flush()
 
