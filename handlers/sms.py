@@ -33,6 +33,7 @@ INVALID_CODES = {21211, 21214, 21612, 21614, 21408}
 RETRY_CODES = {20429, 20500, 20503, 30001}
 
 StatusSink = Callable[[str, str, str | None], Awaitable[None]]
+LateSink = Callable[[str, list[Reply]], Awaitable[None]]
 
 
 class RootRewritingHttpClient(AsyncTwilioHttpClient):
@@ -106,6 +107,7 @@ class SmsTransport:
         public_url: str | None,
         sink: InboundSink,
         on_status: StatusSink | None = None,
+        deliver_later: LateSink | None = None,
     ) -> None:
         self.account_sid = account_sid
         self.sender = sender
@@ -113,6 +115,7 @@ class SmsTransport:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.sink = sink
         self.on_status = on_status
+        self.deliver_later = deliver_later
         self.validator = RequestValidator(auth_token)
         self._auth_token = auth_token
         self.client: Client | None = None
@@ -175,7 +178,13 @@ class SmsTransport:
 
     def _send_later(self, urn: str, handling: asyncio.Future[list[Reply]]) -> None:
         async def deliver() -> None:
-            for reply in await handling:
+            replies = await handling
+            if not replies:
+                return
+            if self.deliver_later is not None:
+                await self.deliver_later(urn, replies)  # the durable outbox, with retries
+                return
+            for reply in replies:
                 await self.send(urn, reply)
 
         task = asyncio.create_task(deliver())

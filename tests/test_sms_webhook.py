@@ -115,3 +115,26 @@ async def test_rest_send_keeps_gsm7_and_maps_errors_to_outcomes(sms_app, twilio)
     assert (await sms.send(f"tel:{NUMBER}", Reply("x"))).outcome is Outcome.RETRY
     twilio.fail_next(code=20500, status=500)
     assert (await sms.send(f"tel:{NUMBER}", Reply("x"))).outcome is Outcome.RETRY
+
+
+async def test_slow_handling_acknowledges_at_once_and_replies_later_through_the_outbox(
+    sms_app, twilio, monkeypatch
+) -> None:
+    import asyncio
+
+    import handlers.sms
+
+    monkeypatch.setattr(handlers.sms, "REPLY_DEADLINE_SECONDS", 0.05)
+    sms = sms_app.transport("sms")
+    handle = sms.sink
+
+    async def slow(event):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.5)  # a database under load
+        return await handle(event)
+
+    sms.sink = slow
+    status, body = await twilio.user_sends_sms(NUMBER, "tilmeld værløse")
+    assert status == 200 and "<Message>" not in body
+    late = await twilio.wait_for_sms(NUMBER, "nabohjælper i Værløse", timeout=15)
+    assert late.source == "rest"
+    assert len(twilio.sms_to(NUMBER)) == 1
