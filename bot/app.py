@@ -9,6 +9,7 @@ import signal
 from bot import broadcasts, event_chat, registration, tips, walks
 from bot.areas import seed_fureso_if_empty
 from bot.conversation import Conversation, Router
+from bot.messages import Reply
 from bot.settings import Settings
 from bot.urns import urn_path, urn_scheme
 from bot.web import WebServer, build_web_app
@@ -77,6 +78,7 @@ class NabovagtApp:
                     public_url=self.settings.public_url,
                     sink=self.conversation.handle,
                     on_status=self.record_sms_status,
+                    deliver_later=self.deliver_later,
                 )
             )
         routes = [route for transport in self.transports for route in transport.routes()]
@@ -105,6 +107,20 @@ class NabovagtApp:
             await outbox.record_provider_status(
                 session=session, provider_id=sid, status=status, error_code=error_code
             )
+
+    async def deliver_later(self, urn: str, replies: list[Reply]) -> None:
+        """Replies that missed the webhook's deadline go out through the outbox."""
+        from storage import outbox
+
+        async with self.db.session() as session:
+            for reply in replies:
+                await outbox.enqueue_direct(
+                    session=session,
+                    urns=[urn],
+                    text=reply.text,
+                    kind="reply",
+                    buttons=reply.buttons or None,
+                )
 
     def transport(self, channel: str) -> Transport | None:
         return next((t for t in self.transports if t.channel == channel), None)
