@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -119,31 +120,6 @@ async def twilio() -> AsyncIterator[object]:
     assert fake.violations == [], f"calls that break Twilio's spec: {fake.violations}"
 
 
-@pytest.fixture
-async def sms_app(db: Database, settings: Settings, twilio) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    """The real app with the SMS channel, its webhooks signed by the fake Twilio."""
-    from pydantic import SecretStr
-
-    from bot.app import NabovagtApp
-
-    port = free_port()
-    configured = settings.model_copy(
-        update={
-            "twilio_account_sid": twilio.account_sid,
-            "twilio_auth_token": SecretStr(twilio.auth_token),
-            "twilio_from": twilio.phone_number,
-            "twilio_api_url": twilio.url,
-            "http_port": port,
-            "public_url": f"http://127.0.0.1:{port}",
-        }
-    )
-    app = NabovagtApp(configured, db=db)
-    await app.start()
-    twilio.inbound_url = f"http://127.0.0.1:{port}/twilio/sms"
-    yield app
-    await app.stop()
-
-
 TELEGRAM_TOKEN = "123456:TEST-TOKEN"
 COORDINATOR_ID = 9001
 
@@ -159,29 +135,47 @@ async def telegram() -> AsyncIterator[object]:
     assert fake.violations == [], f"calls that break the Bot API spec: {fake.violations}"
 
 
-@pytest.fixture
-async def app(db: Database, settings: Settings, telegram, twilio) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
-    """The real app on both channels against the fakes; telegram:9001 is a coordinator."""
+@asynccontextmanager
+async def running_app(db: Database, settings: Settings, *, telegram=None, twilio=None):  # type: ignore[no-untyped-def]
+    """Start the real app on the given fakes' channels; the fake Twilio signs its webhooks."""
     from pydantic import SecretStr
 
     from bot.app import NabovagtApp
 
     port = free_port()
-    configured = settings.model_copy(
-        update={
+    update: dict[str, object] = {"http_port": port, "public_url": f"http://127.0.0.1:{port}"}
+    if telegram is not None:
+        update |= {
             "telegram_token": SecretStr(TELEGRAM_TOKEN),
             "telegram_api_url": telegram.url,
+            "coordinators": f"telegram:{COORDINATOR_ID}",
+        }
+    if twilio is not None:
+        update |= {
             "twilio_account_sid": twilio.account_sid,
             "twilio_auth_token": SecretStr(twilio.auth_token),
             "twilio_from": twilio.phone_number,
             "twilio_api_url": twilio.url,
-            "http_port": port,
-            "public_url": f"http://127.0.0.1:{port}",
-            "coordinators": f"telegram:{COORDINATOR_ID}",
         }
-    )
-    running = NabovagtApp(configured, db=db)
+    running = NabovagtApp(settings.model_copy(update=update), db=db)
     await running.start()
-    twilio.inbound_url = f"http://127.0.0.1:{port}/twilio/sms"
-    yield running
-    await running.stop()
+    if twilio is not None:
+        twilio.inbound_url = f"http://127.0.0.1:{port}/twilio/sms"
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def sms_app(db: Database, settings: Settings, twilio) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    """The real app with only the SMS channel."""
+    async with running_app(db, settings, twilio=twilio) as started:
+        yield started
+
+
+@pytest.fixture
+async def app(db: Database, settings: Settings, telegram, twilio) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+    """The real app on both channels against the fakes; telegram:9001 is a coordinator."""
+    async with running_app(db, settings, telegram=telegram, twilio=twilio) as started:
+        yield started

@@ -15,8 +15,6 @@ import aiohttp
 import pytest
 from aiohttp import web
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
@@ -26,6 +24,7 @@ from handlers.sandbox.twilio_fake import (
     count_segments,
     is_gsm7,
 )
+from handlers.sms import RootRewritingHttpClient
 
 TWILIO_API = "https://api.twilio.com"
 SHARED_SPEC = Path(__file__).parents[2] / "shared" / "specs" / "twilio_api_v2010.json"
@@ -34,32 +33,8 @@ ALICE = "+4520123456"
 BOB = "+4530123456"
 
 
-class FakeTwilioHttpClient(AsyncTwilioHttpClient):
-    """The twilio client's own async HTTP client, pointed at the fake instead of Twilio."""
-
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-
-    async def request(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109  (twilio's HttpClient signature)
-        allow_redirects: bool = False,
-    ) -> Response:
-        if url.startswith(TWILIO_API):
-            url = self.base_url + url[len(TWILIO_API) :]
-        if auth is not None:
-            # Same bytes on the wire; avoids aiohttp 3.14's BasicAuth deprecation warning.
-            headers = {**(headers or {}), "Authorization": basic_auth(*auth)}
-        return await super().request(
-            method, url, params, data, headers, None, timeout, allow_redirects
-        )
+# The app's own client hook: the real twilio client pointed at the fake's root.
+FakeTwilioHttpClient = RootRewritingHttpClient
 
 
 async def eventually(predicate: Any) -> None:
