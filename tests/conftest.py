@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.areas import seed_fureso_if_empty
 from bot.settings import Settings
@@ -38,19 +40,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> bool:
-    assert TEST_DATABASE_URL
+def postgres_url() -> Iterator[str]:
+    """A fresh database of our own on the TEST_DATABASE_URL server, dropped afterwards.
 
-    async def reset() -> None:
-        db = Database(TEST_DATABASE_URL)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+    Its own database, not the shared one, so concurrent runs on one server cannot collide.
+    """
+    assert TEST_DATABASE_URL
+    server = make_url(TEST_DATABASE_URL)
+    name = f"nabovagt_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+    async def admin(statement: str) -> None:
+        engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+        await engine.dispose()
+
+    async def migrate(url: str) -> None:
+        db = Database(url)
         await db.upgrade()
         await db.dispose()
 
-    asyncio.run(reset())
-    return True
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(migrate(url))
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _truncate_all(db: Database) -> None:
@@ -71,8 +85,7 @@ async def _truncate_all(db: Database) -> None:
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if TEST_DATABASE_URL:
-        request.getfixturevalue("postgres_migrated")
-        return TEST_DATABASE_URL
+        return str(request.getfixturevalue("postgres_url"))
     template = request.getfixturevalue("sqlite_template")
     path = tmp_path / "test.db"
     shutil.copy(template, path)
