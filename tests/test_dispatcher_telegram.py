@@ -1,0 +1,69 @@
+"""The dispatcher through the real PTB client against the fake Bot API: what chats receive."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+from test_broadcast_helpers import add_residents, area_id
+
+from handlers.sandbox.telegram_fake import FakeTelegram
+from handlers.telegram import TelegramTransport
+from scheduler.dispatcher import Dispatcher
+from storage import outbox
+from storage.broadcast_models import Delivery
+from storage.models import Contact
+
+TOKEN = "123456:TEST"
+NOON = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
+
+
+async def test_alert_on_the_telegram_wire_with_blocked_429_and_long_text(db, settings) -> None:  # type: ignore[no-untyped-def]
+    fake = FakeTelegram(TOKEN)
+    fake.allow_unknown_chats = True
+    await fake.start()
+
+    async def sink(_):  # type: ignore[no-untyped-def]
+        return []
+
+    transport = TelegramTransport(token=TOKEN, api_url=fake.url, sink=sink)
+    await transport.application.initialize()
+    try:
+        await add_residents(db, "Farum", ["telegram:101", "telegram:102", "telegram:103"])
+        await add_residents(db, "Værløse", ["telegram:104"])
+        fake.block_user(102, notify=False)
+        fake.fail_next("sendMessage", error_code=429, retry_after=1, chat_id=103)
+        long_text = "\n\n".join(f"Afsnit {i}: <b>ikke fed</b> & " + "ord " * 200 for i in range(8))
+        async with db.session() as session:
+            await outbox.enqueue_broadcast(
+                session=session,
+                kind="alert",
+                text=long_text,
+                created_by="telegram:1",
+                area_ids=[await area_id(db, "Farum")],
+                now=NOON,
+            )
+        dispatcher = Dispatcher(db, settings, {"telegram": transport}, clock=lambda: NOON)
+        await dispatcher.drain(NOON)
+        later = datetime(2026, 11, 24, 11, 0, 5, tzinfo=UTC)
+        await dispatcher.drain(later)
+
+        to_101 = [m for m in fake.messages_to(101) if m.method == "sendMessage"]
+        assert len(to_101) > 1  # split, never cut a word
+        assert "".join(m.text or "" for m in to_101).count("<b>ikke fed</b>") == 8
+        assert all(len(m.text or "") <= 4096 for m in to_101)
+        assert len([m for m in fake.messages_to(103) if m.method == "sendMessage"]) == len(to_101)
+        assert fake.messages_to(104) == []
+        async with db.session() as session:
+            rows = {r.urn: r for r in (await session.exec(select(Delivery))).all()}
+            blocked = (
+                await session.exec(select(Contact).where(Contact.urn == "telegram:102"))
+            ).one()
+        assert rows["telegram:101"].status == "sent"
+        assert rows["telegram:102"].status == "blocked" and blocked.blocked_at is not None
+        assert rows["telegram:103"].status == "sent" and rows["telegram:103"].attempts == 2
+        assert fake.too_many_requests == 1
+        assert fake.violations == []
+    finally:
+        await transport.application.shutdown()
+        await fake.stop()
