@@ -9,6 +9,7 @@ import signal
 from bot import broadcasts, event_chat, registration, tips, walks
 from bot.areas import seed_fureso_if_empty
 from bot.conversation import Conversation, Router
+from bot.menu import menus
 from bot.messages import Reply
 from bot.settings import Settings
 from bot.urns import urn_path, urn_scheme
@@ -43,9 +44,10 @@ class NabovagtApp:
         self.web: WebServer | None = None
         self.scheduler: SchedulerService | None = None
 
-    async def coordinator_telegram_ids(self) -> list[int]:
+    async def staff_telegram_ids(self) -> list[int]:
+        """Telegram chats of coordinators and area representatives, who get the longer menu."""
         async with self.db.session() as session:
-            granted = await roles.list_roles(session=session, role=roles.COORDINATOR)
+            granted = await roles.list_roles(session=session)
         urns = {r.urn for r in granted} | set(self.settings.coordinator_urns)
         return sorted(int(urn_path(u)) for u in urns if urn_scheme(u) == "telegram")
 
@@ -62,7 +64,8 @@ class NabovagtApp:
                     token=self.settings.telegram_token.get_secret_value(),
                     api_url=self.settings.telegram_api_url,
                     sink=self.conversation.handle,
-                    coordinator_ids=await self.coordinator_telegram_ids(),
+                    menus=menus(self.conversation.router),
+                    staff_ids=await self.staff_telegram_ids(),
                 )
             )
         if self.settings.sms_enabled:

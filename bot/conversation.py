@@ -91,6 +91,15 @@ class Turn:
         await flows.clear_flow(session=self.session, urn=self.inbound.urn)
         self.flow = None
 
+    async def is_staff(self) -> bool:
+        """Coordinators and area representatives."""
+        if await self.is_coordinator():
+            return True
+        return any(
+            r.role == roles.REPRESENTATIVE
+            for r in await roles.roles_of(session=self.session, urns=[self.inbound.urn])
+        )
+
     async def is_coordinator(self) -> bool:
         urns = [self.inbound.urn]
         if self.resident is not None:

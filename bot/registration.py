@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.areas import area_at, match_areas
 from bot.conversation import Router, Turn
+from bot.menu import as_lines, menu
 from bot.messages import Button
 from bot.texts import LANGUAGES, t
 from storage import areas as area_store
@@ -303,9 +304,13 @@ def register(router: Router) -> None:
 
     @router.command("help")
     async def help_command(turn: Turn) -> None:
-        text = turn.text("help")
-        if turn.inbound.channel != "sms" and await turn.is_coordinator():
-            text += t("help.coordinator", turn.lang)
+        if turn.inbound.channel == "sms":
+            text = turn.text("help")
+        else:
+            text = t("help", turn.lang, commands=as_lines(menu(router, turn.lang, staff=False)))
+            if await turn.is_staff():
+                staff = as_lines(menu(router, turn.lang, staff=True))
+                text += t("help.coordinator", turn.lang, commands=staff)
         tip_button = [[turn.button("btn.tip", "tip:new")]] if "tip" in router.commands else None
         turn.say_text(text, buttons=tip_button if turn.traits.buttons else None)
 

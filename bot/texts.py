@@ -137,19 +137,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "choose_language": {"da": "Vælg sprog:", "en": "Choose language:"},
     "language_set": {"da": "Sproget er nu dansk.", "en": "Language is now English."},
     "help": {
-        "da": (
-            "Det kan du med Nabovagt:\n"
-            "/start - bliv nabohjælper\n/areas - skift områder\n/mydata - se dine data\n"
-            "/language - skift sprog\n/stop - stop alle beskeder\n/forget - slet alle dine data\n"
-            "/help - denne hjælp\n\nVed akut fare: ring 112. Politiet: 114."
-        ),
-        "en": (
-            "What you can do with Nabovagt:\n"
-            "/start - become a neighbour helper\n/areas - change areas\n/mydata - see your data\n"
-            "/language - change language\n/stop - stop all messages\n"
-            "/forget - delete all your data\n/help - this help\n\n"
-            "In an emergency: call 112. Police: 114."
-        ),
+        "da": "Det kan du med Nabovagt:\n{commands}\n\nVed akut fare: ring 112. Politiet: 114.",
+        "en": "What you can do with Nabovagt:\n{commands}\n\nIn an emergency: call 112. Police: 114.",
     },
     "help.sms": {
         "da": (
@@ -162,8 +151,8 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
     },
     "help.coordinator": {
-        "da": "\n\nKoordinator:\n/stats - nabohjælpere pr. område\n/inbox - åbne tip fra borgere",
-        "en": "\n\nCoordinator:\n/stats - neighbour helpers per area\n/inbox - open tips from residents",
+        "da": "\n\nFor koordinatorer og områderepræsentanter:\n{commands}",
+        "en": "\n\nFor coordinators and area representatives:\n{commands}",
     },
     "unknown": {
         "da": "Det forstod jeg ikke. Skriv /help for at se, hvad jeg kan.",

@@ -26,14 +26,13 @@ from telegram.ext import (
 )
 
 from bot.messages import Inbound, Location, Reply
-from bot.texts import t
 from bot.urns import telegram_urn, urn_path, urn_scheme
 from handlers.base import InboundSink, Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
-RESIDENT_COMMANDS = ("start", "areas", "tip", "mydata", "language", "stop", "forget", "help")
-COORDINATOR_COMMANDS = ("stats", "inbox")
+# Per language: (everyone's commands, the extra commands staff see), as (command, description).
+Menus = dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]]
 
 
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -126,10 +125,12 @@ class TelegramTransport:
         token: str,
         api_url: str,
         sink: InboundSink,
-        coordinator_ids: list[int] | None = None,
+        menus: Menus | None = None,
+        staff_ids: list[int] | None = None,
     ) -> None:
         self.sink = sink
-        self.coordinator_ids = coordinator_ids or []
+        self.menus = menus or {}
+        self.staff_ids = staff_ids or []
         self.application: Application = (
             ApplicationBuilder()
             .token(token)
@@ -163,13 +164,13 @@ class TelegramTransport:
         await self.application.shutdown()
 
     async def register_commands(self) -> None:
-        """The command menu in Danish (default) and English; coordinators also see theirs."""
-        for lang in ("da", "en"):
-            menu = [BotCommand(c, t(f"cmd.{c}", lang)) for c in RESIDENT_COMMANDS]
-            code = None if lang == "da" else "en"
+        """The command menu in Danish (default) and English; staff chats also see theirs."""
+        for lang, (everyone, staff) in self.menus.items():
+            code = None if lang == "da" else lang
+            menu = [BotCommand(name, description) for name, description in everyone]
             await self.bot.set_my_commands(menu, scope=BotCommandScopeDefault(), language_code=code)
-            for chat_id in self.coordinator_ids:
-                extended = menu + [BotCommand(c, t(f"cmd.{c}", lang)) for c in COORDINATOR_COMMANDS]
+            extended = menu + [BotCommand(name, description) for name, description in staff]
+            for chat_id in self.staff_ids:
                 await self.bot.set_my_commands(
                     extended, scope=BotCommandScopeChat(chat_id), language_code=code
                 )

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import select
 
 from storage.models import Area, Contact, Membership, Resident
 from tests.conftest import COORDINATOR_ID
 
 KAREN = 1001
+
+
+def commands_in(params: dict) -> set[str]:  # type: ignore[type-arg]
+    raw = params["commands"]
+    return {c["command"] for c in (json.loads(raw) if isinstance(raw, str) else raw)}
 
 
 def labels(telegram, message) -> list[str]:  # type: ignore[no-untyped-def]
@@ -123,5 +130,20 @@ async def test_command_menus_in_danish_and_english_and_for_coordinators(app, tel
     assert "Bliv nabohjælper" in str(by_language[None]["commands"])
     assert "Become a neighbour helper" in str(by_language["en"]["commands"])
     coordinator_menus = [p for p in calls if str(COORDINATOR_ID) in str(p.get("scope", ""))]
-    assert coordinator_menus and all("stats" in str(p["commands"]) for p in coordinator_menus)
-    assert all("stats" not in str(p["commands"]) for p in by_language.values())
+    assert len(coordinator_menus) == 2
+    staff_only = {"stats", "inbox", "alert", "announce", "tip_send", "event"}
+    for params in coordinator_menus:
+        assert staff_only <= commands_in(params)
+    for params in by_language.values():
+        assert not staff_only & commands_in(params)
+        assert {"start", "tip", "topics", "forget"} <= commands_in(params)
+
+
+async def test_help_lists_every_command_and_staff_commands_only_for_staff(app, telegram) -> None:
+    telegram.user_sends_text(KAREN, "/help")
+    resident_help = await telegram.wait_for(KAREN, "Det kan du med Nabovagt")
+    assert "/tip - " in resident_help.text and "/alert" not in resident_help.text
+    telegram.user_sends_text(COORDINATOR_ID, "/help", first_name="Kim")
+    staff_help = await telegram.wait_for(COORDINATOR_ID, "Det kan du med Nabovagt")
+    for command in ("/stats", "/inbox", "/alert", "/announce", "/tip_send", "/event"):
+        assert f"{command} - " in staff_help.text
