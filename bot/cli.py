@@ -75,8 +75,14 @@ def demo(
     script: Annotated[
         Path | None, typer.Option(help="Replay a demo script non-interactively.")
     ] = None,
+    database: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the demo's data in this SQLite file (default: a fresh temporary one)."
+        ),
+    ] = None,
 ) -> None:
-    """Try the real bot against a built-in local sandbox of Telegram (no accounts needed)."""
+    """Try the real bot against a built-in local sandbox of Telegram and Twilio (no accounts)."""
     from bot.demo import run_demo
 
     lines = None
@@ -84,7 +90,7 @@ def demo(
         if not script.is_file():
             raise fail(f"{script}: no such file", 2)
         lines = script.read_text(encoding="utf-8").splitlines()
-    raise typer.Exit(asyncio.run(run_demo(lines)))
+    raise typer.Exit(asyncio.run(run_demo(lines, database)))
 
 
 @db_cli.command("upgrade")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import shlex
 import socket
 import sys
 import tempfile
@@ -18,6 +20,12 @@ DEMO_SID = "AC" + "d" * 32
 DEMO_AUTH = "demo-auth-token"
 DEMO_SENDER = "+4570707070"
 REPLY_WAIT_SECONDS = 5.0
+# A 2x2 PNG, so photo flows can be tried without a camera.
+DEMO_PHOTO = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a"
+    "730000001049444154789c63f8dfc000440c100a002dee05fd8b3f6e84000000"
+    "0049454e44ae426082"
+)
 
 HELP = """\
 Nabovagt demo - you type as a person, the bot answers.
@@ -27,6 +35,9 @@ Nabovagt demo - you type as a person, the bot answers.
 Type a line as the current person; switch person with a "name>" prefix.
   :press N                press button N of the bot's last message (Telegram)
   :location LAT LON       share a location (Telegram), e.g. :location 55.82 12.35
+  :photo [caption]        send a photo (Telegram)
+  :cli ARGS               run a nabovagt command on the demo's database, e.g.
+                          :cli broadcast --kind alert --area Farum --text "..." --yes
   :who                    list persons      :help  this help      :quit  leave
 """
 
@@ -56,7 +67,7 @@ PERSONAS = {
 class DemoSession:
     """The sandbox (fake Telegram + fake Twilio), the app, and what each persona has seen."""
 
-    def __init__(self, out=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, out=None, *, database: Path | None = None) -> None:  # type: ignore[no-untyped-def]
         from handlers.sandbox.telegram_fake import FakeTelegram
         from handlers.sandbox.twilio_fake import TwilioFake
 
@@ -64,6 +75,9 @@ class DemoSession:
         self.telegram = FakeTelegram(DEMO_TOKEN)
         self.twilio = TwilioFake(DEMO_SID, DEMO_AUTH)
         self.tmp = tempfile.TemporaryDirectory(prefix="nabovagt-demo-")
+        # A database file of its own, so another terminal (or :cli) can reach the demo's data.
+        self.database = database or Path(self.tmp.name) / "demo.db"
+        self.database_url = f"sqlite+aiosqlite:///{self.database.resolve()}"
         self.app: NabovagtApp | None = None
         self.current = PERSONAS["beboer"]
         self.seen_telegram: dict[int, int] = {}
@@ -82,11 +96,13 @@ class DemoSession:
             twilio_auth_token=DEMO_AUTH,
             twilio_from=DEMO_SENDER,
             twilio_api_url=self.twilio.url,
-            database_url=f"sqlite+aiosqlite:///{Path(self.tmp.name) / 'demo.db'}",
+            database_url=self.database_url,
             http_port=port,
             public_url=f"http://127.0.0.1:{port}",
             coordinators=f"telegram:{PERSONAS['koordinator'].address}",
             media_dir=str(Path(self.tmp.name) / "media"),
+            # The sandbox has no night unless asked for: otherwise an evening demo waits till 08:00.
+            quiet_hours=os.environ.get("QUIET_HOURS", "00:00-00:00"),
         )
         self.app = NabovagtApp(settings)
         await self.app.start()
@@ -103,8 +119,27 @@ class DemoSession:
     def print(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
+    async def run_cli(self, args: str) -> None:
+        """Run `nabovagt ARGS` in a child process against the demo's database."""
+        env = {**os.environ, "DATABASE_URL": self.database_url}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *shlex.split(args),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await process.communicate()
+        for line in output.decode(errors="replace").splitlines():
+            self.print(f"  | {line}")
+
     async def say(self, persona: Persona, line: str) -> None:
-        """Send one line as `persona`: text, a :press, or a :location."""
+        """Send one line as `persona`: text, a :press, a :location, a :photo, or run :cli."""
+        if line.startswith(":cli"):
+            await self.run_cli(line.removeprefix(":cli"))
+            return
         if persona.channel == "sms":
             if line.startswith(":"):
                 self.print("  (SMS has no buttons: answer with the number)")
@@ -113,7 +148,10 @@ class DemoSession:
             return
         user_id = int(persona.address)
         first, _, last = persona.display.partition(" ")
-        if line.startswith(":press"):
+        if line.startswith(":photo"):
+            caption = line.removeprefix(":photo").strip() or None
+            self.telegram.user_sends_photo(user_id, DEMO_PHOTO, caption, first_name=first)
+        elif line.startswith(":press"):
             number = line.split()[1:2]
             message = self._last_with_buttons(user_id)
             if message is None or not number or not number[0].isdigit():
@@ -168,7 +206,7 @@ class DemoSession:
                     texts.append(
                         self._show(
                             persona,
-                            message.text or "",
+                            message.text or f"[{message.method.removeprefix('send').lower()}]",
                             self.telegram.buttons(message),
                             message.method,
                         )
@@ -255,13 +293,15 @@ async def scripted(session: DemoSession, script: list[str]) -> int:
     return 0
 
 
-async def run_demo(script: list[str] | None) -> int:
+async def run_demo(script: list[str] | None, database: Path | None = None) -> int:
     """Start the sandbox and the bot; replay `script` lines, or prompt interactively."""
     import logging
 
     logging.basicConfig(level=logging.WARNING)
-    session = DemoSession()
+    session = DemoSession(database=database)
     await session.start()
+    if script is None:
+        session.print(f"Demo database: {session.database}  (DATABASE_URL={session.database_url})")
     try:
         if script is not None:
             return await scripted(session, script)

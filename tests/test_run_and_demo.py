@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.demo import run_demo
 from tests.conftest import TELEGRAM_TOKEN, free_port
@@ -72,8 +73,9 @@ async def test_run_serves_healthz_answers_residents_and_stops_on_sigterm(
     assert TELEGRAM_TOKEN not in log and twilio.auth_token not in log  # ... without secrets
 
 
-async def test_readme_demo_script_passes(capsys) -> None:
-    script = (ROOT / "examples" / "demo-script.txt").read_text(encoding="utf-8").splitlines()
+@pytest.mark.parametrize("name", ["demo-script.txt", "demo-full.txt"])
+async def test_readme_demo_scripts_pass(name: str, capsys) -> None:
+    script = (ROOT / "examples" / name).read_text(encoding="utf-8").splitlines()
     assert await run_demo(script) == 0
     out = capsys.readouterr().out
     assert "demo script passed" in out and "FAILED" not in out
