@@ -66,6 +66,7 @@ class NabovagtApp:
                     sink=self.conversation.handle,
                     menus=menus(self.conversation.router),
                     staff_ids=await self.staff_telegram_ids(),
+                    deliver_later=self.deliver_later,
                 )
             )
         if self.settings.sms_enabled:

@@ -12,6 +12,8 @@ from starlette.routing import BaseRoute
 from bot.messages import Inbound, Reply
 
 InboundSink = Callable[[Inbound], Awaitable[list[Reply]]]
+# Replies a transport could not deliver right away, handed back for the durable outbox.
+LateSink = Callable[[str, list[Reply]], Awaitable[None]]
 
 
 class Outcome(Enum):

@@ -21,7 +21,7 @@ from bot.gsm import to_gsm7
 from bot.keywords import parse_keyword
 from bot.messages import Inbound, Reply
 from bot.urns import InvalidURN, normalise_phone, tel_urn, urn_path, urn_scheme
-from handlers.base import InboundSink, Outcome, SendResult
+from handlers.base import InboundSink, LateSink, Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ INVALID_CODES = {21211, 21214, 21612, 21614, 21408}
 RETRY_CODES = {20429, 20500, 20503, 30001}
 
 StatusSink = Callable[[str, str, str | None], Awaitable[None]]
-LateSink = Callable[[str, list[Reply]], Awaitable[None]]
 
 
 class RootRewritingHttpClient(AsyncTwilioHttpClient):

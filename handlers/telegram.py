@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from bot.messages import Inbound, Location, Reply
 from bot.urns import telegram_urn, urn_path, urn_scheme
-from handlers.base import InboundSink, Outcome, SendResult
+from handlers.base import InboundSink, LateSink, Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +127,10 @@ class TelegramTransport:
         sink: InboundSink,
         menus: Menus | None = None,
         staff_ids: list[int] | None = None,
+        deliver_later: LateSink | None = None,
     ) -> None:
         self.sink = sink
+        self.deliver_later = deliver_later
         self.menus = menus or {}
         self.staff_ids = staff_ids or []
         self.application: Application = (
@@ -203,7 +205,13 @@ class TelegramTransport:
                     if "not modified" in str(exc):
                         continue
                     log.info("edit failed, sending instead: %s", exc)
-            await self.send(event.urn, reply)
+                except TelegramError as exc:
+                    log.info("edit failed, sending instead: %s", exc)
+            result = await self.send(event.urn, reply)
+            if result.outcome is Outcome.RETRY and self.deliver_later is not None:
+                # Rate-limited or unreachable for now: the durable outbox retries, nothing is lost.
+                log.info("reply to %s deferred to the outbox: %s", event.urn, result.detail)
+                await self.deliver_later(event.urn, [reply])
 
     async def fetch_media(self, file_id: str) -> bytes:
         """Download a file the user sent (getFile, then the file URL) while its link is valid."""

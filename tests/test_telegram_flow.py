@@ -147,3 +147,13 @@ async def test_help_lists_every_command_and_staff_commands_only_for_staff(app, t
     staff_help = await telegram.wait_for(COORDINATOR_ID, "Det kan du med Nabovagt")
     for command in ("/stats", "/inbox", "/alert", "/announce", "/tip_send", "/event"):
         assert f"{command} - " in staff_help.text
+
+
+async def test_rate_limited_reply_is_not_lost_but_retried_through_the_outbox(app, telegram) -> None:
+    telegram.fail_next("sendMessage", error_code=429, retry_after=1, chat_id=KAREN)
+    telegram.user_sends_text(KAREN, "/help")
+    reply = await telegram.wait_for(KAREN, "Det kan du med Nabovagt", timeout=15)
+    assert reply.method == "sendMessage"
+    refused = [c for c in telegram.calls if c[0] == "sendMessage" and str(KAREN) in str(c[1])]
+    assert len(refused) == 2  # the 429, then the retry after retry_after
+    assert len([m for m in telegram.messages_to(KAREN) if "Det kan du" in (m.text or "")]) == 1
