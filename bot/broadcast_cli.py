@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bot.broadcast_render import calm_warnings, progress_text, render_text, report_text, summary
+from bot.cli_common import fail, with_db
 from bot.settings import Settings
 from storage.db import Database
 
@@ -18,17 +19,6 @@ roles_cli = typer.Typer(help="Roles: coordinators and area representatives.", no
 
 KINDS = ("alert", "tip", "announcement")
 PRIORITIES = {"urgent": 0, "normal": 1}
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"nabovagt: {message}", err=True)
-    return typer.Exit(code)
-
-
-def _with_db(work):  # type: ignore[no-untyped-def]
-    from bot.cli import with_db
-
-    return with_db(work)
 
 
 def broadcast(
@@ -46,20 +36,20 @@ def broadcast(
     from storage import outbox
 
     if kind not in KINDS:
-        raise _fail(f"--kind must be one of {', '.join(KINDS)}")
+        raise fail(f"--kind must be one of {', '.join(KINDS)}")
     if priority not in PRIORITIES:
-        raise _fail("--priority must be urgent or normal")
+        raise fail("--priority must be urgent or normal")
     if bool(area) == all_areas:
-        raise _fail("give --area NAME (one or more) or --all")
+        raise fail("give --area NAME (one or more) or --all")
     if (text is None) == (file is None):
-        raise _fail("give --text or --file")
+        raise fail("give --text or --file")
     if file is not None:
         if not file.is_file():
-            raise _fail(f"{file}: no such file")
+            raise fail(f"{file}: no such file")
         text = file.read_text(encoding="utf-8")
     assert text is not None
     if not text.strip():
-        raise _fail("the message is empty")
+        raise fail("the message is empty")
     body = text.strip()
 
     async def work(db: Database, settings: Settings) -> None:
@@ -70,7 +60,7 @@ def broadcast(
                 found = [await area_store.find_by_name(session=session, name=n) for n in area]
                 missing = [n for n, a in zip(area, found, strict=True) if a is None]
                 if missing:
-                    raise _fail(f"unknown area {', '.join(missing)}: see `nabovagt areas list`")
+                    raise fail(f"unknown area {', '.join(missing)}: see `nabovagt areas list`")
                 ids = [a.id for a in found if a is not None]
                 names = sorted(a.name for a in found if a is not None)
             counts = await outbox.count_recipients(
@@ -83,7 +73,7 @@ def broadcast(
         for warning in calm_warnings(body, lang):
             typer.echo(warning)
         if not yes and not typer.confirm("Send?", default=False):
-            raise _fail("nothing was sent", 1)
+            raise fail("nothing was sent", 1)
         async with db.session() as session:
             sent = await outbox.enqueue_broadcast(
                 session=session,
@@ -97,7 +87,7 @@ def broadcast(
         if wait and sent.total:
             await _follow(db, sent.id, lang)  # type: ignore[arg-type]
 
-    _with_db(work)
+    with_db(work)
 
 
 async def _follow(db: Database, broadcast_id: int, lang: str) -> None:
@@ -127,7 +117,7 @@ async def _show(db: Database, broadcast_id: int, lang: str) -> None:
     async with db.session() as session:
         row = await broadcasts.get_broadcast(session=session, broadcast_id=broadcast_id)
         if row is None:
-            raise _fail(f"no broadcast {broadcast_id}", 1)
+            raise fail(f"no broadcast {broadcast_id}", 1)
         counts = await broadcasts.counts(session=session, broadcast_id=broadcast_id)
         reasons = await broadcasts.failure_reasons(session=session, broadcast_id=broadcast_id)
         names = await broadcasts.area_names(session=session, area_ids=row.area_ids)
@@ -166,7 +156,7 @@ def broadcasts_list(
         if not rows:
             typer.echo("no broadcasts yet")
 
-    _with_db(work)
+    with_db(work)
 
 
 @broadcasts_cli.command("show")
@@ -178,7 +168,7 @@ def broadcasts_show(broadcast_id: int) -> None:
         async with db.session() as session:
             row = await broadcasts.get_broadcast(session=session, broadcast_id=broadcast_id)
             if row is None:
-                raise _fail(f"no broadcast {broadcast_id}", 1)
+                raise fail(f"no broadcast {broadcast_id}", 1)
             counts = await broadcasts.counts(session=session, broadcast_id=broadcast_id)
         typer.echo(
             f"created {row.created_at.astimezone(settings.tz):%Y-%m-%d %H:%M} by {row.created_by}"
@@ -188,7 +178,7 @@ def broadcasts_show(broadcast_id: int) -> None:
         typer.echo(progress_text(settings.default_language, counts, row.total))
         await _show(db, broadcast_id, settings.default_language)
 
-    _with_db(work)
+    with_db(work)
 
 
 @tips_library_cli.command("list")
@@ -204,7 +194,7 @@ def tips_list() -> None:
         if not tips:
             typer.echo('no tips: nabovagt tips-library add "…" --theme "…"')
 
-    _with_db(work)
+    with_db(work)
 
 
 @tips_library_cli.command("add")
@@ -215,14 +205,14 @@ def tips_add(
     from storage import tip_library
 
     if not text.strip():
-        raise _fail("the tip is empty")
+        raise fail("the tip is empty")
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
             tip = await tip_library.add_tip(session=session, text=text, theme=theme)
         typer.echo(f"tip {tip.id} added")
 
-    _with_db(work)
+    with_db(work)
 
 
 @tips_library_cli.command("remove")
@@ -234,10 +224,10 @@ def tips_remove(tip_id: int) -> None:
         async with db.session() as session:
             removed = await tip_library.remove_tip(session=session, tip_id=tip_id)
         if not removed:
-            raise _fail(f"no tip {tip_id}", 1)
+            raise fail(f"no tip {tip_id}", 1)
         typer.echo(f"tip {tip_id} removed")
 
-    _with_db(work)
+    with_db(work)
 
 
 @roles_cli.command("grant")
@@ -254,11 +244,11 @@ def roles_grant(
     try:
         normalised = parse_urn(urn)
     except InvalidURN as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if role not in (roles.COORDINATOR, roles.REPRESENTATIVE):
-        raise _fail("ROLE must be coordinator or representative")
+        raise fail("ROLE must be coordinator or representative")
     if role == roles.REPRESENTATIVE and not area:
-        raise _fail("a representative needs --area NAME")
+        raise fail("a representative needs --area NAME")
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
@@ -266,12 +256,12 @@ def roles_grant(
             if area:
                 found = await area_store.find_by_name(session=session, name=area)
                 if found is None:
-                    raise _fail(f"unknown area {area}: see `nabovagt areas list`")
+                    raise fail(f"unknown area {area}: see `nabovagt areas list`")
                 area_id = found.id
             await roles.grant(session=session, urn=normalised, role=role, area_id=area_id)
         typer.echo(f"{normalised} is {role}" + (f" for {area}" if area else ""))
 
-    _with_db(work)
+    with_db(work)
 
 
 @roles_cli.command("list")
@@ -289,4 +279,4 @@ def roles_list() -> None:
         if not granted:
             typer.echo("no roles yet")
 
-    _with_db(work)
+    with_db(work)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
 from bot.broadcast_cli import broadcast, broadcasts_cli, roles_cli, tips_library_cli
+from bot.cli_common import fail, with_db
 from bot.events_cli import burglaries_cli, events_cli, report_cli, walks_cli
 from bot.settings import Settings, load_settings
 from bot.tips_cli import tips_cli
 from storage.db import Database
-
-T = TypeVar("T")
 
 cli = typer.Typer(
     help="Nabovagt: neighbour-watch chatbot for Telegram and SMS.", no_args_is_help=True
@@ -35,26 +33,6 @@ cli.add_typer(walks_cli, name="walks")
 cli.add_typer(burglaries_cli, name="burglaries")
 cli.add_typer(report_cli, name="report")
 cli.add_typer(tips_cli, name="tips")
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"nabovagt: {message}", err=True)
-    return typer.Exit(code)
-
-
-def with_db(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
-    """Load settings, migrate, run `work` against the database, dispose."""
-    settings = load_settings()
-
-    async def go() -> T:
-        db = Database(settings.database_url)
-        try:
-            await db.upgrade()
-            return await work(db, settings)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(go())
 
 
 @cli.command()

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_common import fail, with_db
 from bot.settings import Settings
 from storage.db import Database
 
@@ -15,18 +16,6 @@ events_cli = typer.Typer(help="Meetings, safety walks and other events.", no_arg
 walks_cli = typer.Typer(help="Safety walks (tryghedsvandringer).", no_args_is_help=True)
 burglaries_cli = typer.Typer(help="Burglary figures per area.", no_args_is_help=True)
 report_cli = typer.Typer(help="Reports for coordinators.", no_args_is_help=True)
-
-
-def _run(work):  # type: ignore[no-untyped-def]
-    from bot.cli import with_db
-
-    return with_db(work)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    from bot.cli import fail
-
-    return fail(message, code)
 
 
 async def _area_ids(db: Database, names: list[str]) -> list[int] | None:
@@ -43,7 +32,7 @@ async def _area_ids(db: Database, names: list[str]) -> list[int] | None:
         found = [a for a in match_areas(known, name) if a.name.casefold() == name.casefold()]
         found = found or match_areas(known, name)
         if len(found) != 1:
-            raise _fail(f"unknown or ambiguous area {name!r}")
+            raise fail(f"unknown or ambiguous area {name!r}")
         ids.append(found[0].id)
     return ids  # type: ignore[return-value]
 
@@ -71,7 +60,7 @@ def events_add(
             ends = service.parse_local(end, tz) if end else None
             service.parse_offsets(reminders)
         except service.EventError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         naive = datetime.strptime(
             starts.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "%Y-%m-%d %H:%M"
         )
@@ -100,10 +89,10 @@ def events_add(
                     now=datetime.now(UTC),
                 )
             except service.EventError as exc:
-                raise _fail(str(exc)) from None
+                raise fail(str(exc)) from None
         typer.echo(f"event {event.id} created; invitation queued for {invited} neighbour helpers")
 
-    _run(work)
+    with_db(work)
 
 
 @events_cli.command("list")
@@ -128,7 +117,7 @@ def events_list(
         if not found:
             typer.echo("no upcoming events: nabovagt events add --help")
 
-    _run(work)
+    with_db(work)
 
 
 @events_cli.command("show")
@@ -142,7 +131,7 @@ def events_show(event_id: int) -> None:
         async with db.session() as session:
             e = await store.get_event(session=session, event_id=event_id)
             if e is None:
-                raise _fail(f"no event {event_id}", 1)
+                raise fail(f"no event {event_id}", 1)
             areas = await store.event_areas(session=session, event_id=event_id)
             c = await store.counts(session=session, event_id=event_id)
             names = await attendee_names(session=session, event_id=event_id)
@@ -161,7 +150,7 @@ def events_show(event_id: int) -> None:
             due = r.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
             typer.echo(f"reminder {r.offset_minutes} min before ({r.audience}): {due} {r.status}")
 
-    _run(work)
+    with_db(work)
 
 
 @events_cli.command("cancel")
@@ -176,10 +165,10 @@ def events_cancel(event_id: int) -> None:
                     session=session, settings=settings, event_id=event_id, now=datetime.now(UTC)
                 )
             except service.EventError as exc:
-                raise _fail(str(exc), 1) from None
+                raise fail(str(exc), 1) from None
         typer.echo(f"event {event.id} cancelled; {notified} invited get notice")
 
-    _run(work)
+    with_db(work)
 
 
 @burglaries_cli.command("import")
@@ -190,7 +179,7 @@ def burglaries_import(file: Path) -> None:
     from storage.burglaries import add_burglaries
 
     if not file.is_file():
-        raise _fail(f"{file}: no such file")
+        raise fail(f"{file}: no such file")
     text = file.read_text(encoding="utf-8-sig")
 
     async def work(db: Database, _: Settings) -> None:
@@ -205,7 +194,7 @@ def burglaries_import(file: Path) -> None:
             added = await add_burglaries(session=session, rows=rows)
         typer.echo(f"imported {added} burglaries")
 
-    _run(work)
+    with_db(work)
 
 
 @burglaries_cli.command("add")
@@ -221,17 +210,17 @@ def burglaries_add(
 
     parsed = parse_day(day)
     if parsed is None:
-        raise _fail(f"{day!r} is not a date like 2026-11-03")
+        raise fail(f"{day!r} is not a date like 2026-11-03")
 
     async def work(db: Database, _: Settings) -> None:
         ids = await _area_ids(db, [area])
         if ids is None:
-            raise _fail("choose one area")
+            raise fail("choose one area")
         async with db.session() as session:
             await add_burglaries(session=session, rows=[BurglaryRow(parsed, ids[0], address, kind)])
         typer.echo(f"burglary on {parsed} in {area} added")
 
-    _run(work)
+    with_db(work)
 
 
 @report_cli.command("monthly")
@@ -249,14 +238,14 @@ def report_monthly(
             try:
                 first = date.fromisoformat(f"{month}-01")
             except ValueError:
-                raise _fail(f"month {month!r} must look like 2026-11") from None
+                raise fail(f"month {month!r} must look like 2026-11") from None
         async with db.session() as session:
             report = await build_report(session=session, month=first, tz=settings.tz)
         out.write_bytes(render_png(report))
         typer.echo(report_text(report))
         typer.echo(f"\nchart written to {out}")
 
-    _run(work)
+    with_db(work)
 
 
 @walks_cli.command("report")
@@ -271,11 +260,11 @@ def walks_report(
         async with db.session() as session:
             report = await build_walk_report(session=session, event_id=event_id)
         if report is None:
-            raise _fail(f"no event {event_id}", 1)
+            raise fail(f"no event {event_id}", 1)
         if out.suffix.casefold() == ".pdf":
             out.write_bytes(render_pdf(report, settings))
         else:
             out.write_text(render_html(report, settings), encoding="utf-8")
         typer.echo(f"{len(report.observations)} observations; report written to {out}")
 
-    _run(work)
+    with_db(work)

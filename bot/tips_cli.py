@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.cli_common import fail, with_db
 from bot.settings import Settings
 from bot.textmatch import fold
 from bot.tips import category_label
@@ -51,11 +52,6 @@ def redact(text: str) -> str:
     return _EMAIL.sub("[e-mail]", _PHONE.sub("[nummer]", text))
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"nabovagt: {message}", err=True)
-    return typer.Exit(code)
-
-
 def _actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"[:64]
@@ -81,7 +77,7 @@ async def select_tips(
         names = await tip_store.area_names(session=session)
         area_ids = [i for i, name in names.items() if fold(name) == fold(area)]
         if not area_ids:
-            raise _fail(f"no area called {area!r}")
+            raise fail(f"no area called {area!r}")
     statuses = tip_store.OPEN_STATUSES if status == "open" else (status,) if status else None
     return await tip_store.list_tips(
         session=session, statuses=statuses, area_ids=area_ids, category=category, since=since
@@ -144,18 +140,12 @@ def _since(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value).astimezone()
     except ValueError:
-        raise _fail(f"--since {value!r} must be a date like 2026-11-01") from None
+        raise fail(f"--since {value!r} must be a date like 2026-11-01") from None
 
 
 def _check_status(status: str | None) -> None:
     if status is not None and status not in STATUSES:
-        raise _fail(f"--status must be one of {', '.join(STATUSES)}")
-
-
-def _with_db(work):  # type: ignore[no-untyped-def]
-    from bot.cli import with_db
-
-    return with_db(work)
+        raise fail(f"--status must be one of {', '.join(STATUSES)}")
 
 
 @tips_cli.command("list")
@@ -201,7 +191,7 @@ def tips_list(
             if not found:
                 typer.echo("no tips match")
 
-    _with_db(work)
+    with_db(work)
 
 
 @tips_cli.command("export")
@@ -225,7 +215,7 @@ def tips_export(
 ) -> None:
     """Export tips as CSV; no personal data unless --with-contact."""
     if format != "csv":
-        raise _fail("--format must be csv")
+        raise fail("--format must be csv")
     _check_status(status)
     start = _since(since)
 
@@ -238,7 +228,7 @@ def tips_export(
                 session, settings, found, with_contact=with_contact, actor=_actor()
             )
 
-    text = _with_db(work)
+    text = with_db(work)
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -254,13 +244,13 @@ def tips_keep(reference: str) -> None:
         async with db.session() as session:
             tip = await tip_store.find_by_reference(session=session, reference=reference)
             if tip is None:
-                raise _fail(f"no tip {reference}", 1)
+                raise fail(f"no tip {reference}", 1)
             tip.keep_for_stats = True
             session.add(tip)
             await tip_store.log_event(session=session, tip_id=tip.id, actor=_actor(), action="kept")  # type: ignore[arg-type]
         typer.echo(f"{tip.reference}: text kept for statistics after retention")
 
-    _with_db(work)
+    with_db(work)
 
 
 @tips_cli.command("retention")
@@ -271,7 +261,7 @@ def tips_retention() -> None:
     async def work(db: Database, settings: Settings) -> int:
         return await anonymise_expired_tips(db, settings, utcnow())
 
-    typer.echo(f"anonymised {_with_db(work)} tips")
+    typer.echo(f"anonymised {with_db(work)} tips")
 
 
 @categories_cli.command("list")
@@ -284,7 +274,7 @@ def categories_list() -> None:
             for key, label in await category_choices(session, "da", "telegram"):
                 typer.echo(f"{key}\t{label}")
 
-    _with_db(work)
+    with_db(work)
 
 
 @categories_cli.command("add")
@@ -297,17 +287,17 @@ def categories_add(
     from bot.tips_texts import CATEGORIES
 
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", key):
-        raise _fail("key must be 2-32 lower-case letters, digits or _")
+        raise fail("key must be 2-32 lower-case letters, digits or _")
     if key in CATEGORIES:
-        raise _fail(f"{key} is a built-in category")
+        raise fail(f"{key} is a built-in category")
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
             if any(c.key == key for c in await tip_store.custom_categories(session=session)):
-                raise _fail(f"category {key} exists already", 1)
+                raise fail(f"category {key} exists already", 1)
             await tip_store.add_category(
                 session=session, key=key, label_da=label, label_en=english or label
             )
         typer.echo(f"category {key} added")
 
-    _with_db(work)
+    with_db(work)
