@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections.abc import Awaitable, Callable
 
-from aiohttp import ClientError, encode_basic_auth
+from aiohttp import ClientError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -58,7 +59,8 @@ class RootRewritingHttpClient(AsyncTwilioHttpClient):
         headers = dict(headers or {})
         if auth is not None:
             # The same Basic header aiohttp would build, without its deprecated BasicAuth.
-            headers["Authorization"] = encode_basic_auth(auth[0], auth[1])
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+            headers["Authorization"] = f"Basic {token}"
         return await super().request(
             method, url, params, data, headers, None, timeout, allow_redirects
         )
