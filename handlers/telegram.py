@@ -8,6 +8,7 @@ import logging
 from starlette.routing import BaseRoute
 from telegram import (
     BotCommand,
+    BotCommandScope,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     InlineKeyboardButton,
@@ -170,12 +171,20 @@ class TelegramTransport:
         for lang, (everyone, staff) in self.menus.items():
             code = None if lang == "da" else lang
             menu = [BotCommand(name, description) for name, description in everyone]
-            await self.bot.set_my_commands(menu, scope=BotCommandScopeDefault(), language_code=code)
+            await self._set_menu(menu, BotCommandScopeDefault(), code)
             extended = menu + [BotCommand(name, description) for name, description in staff]
             for chat_id in self.staff_ids:
-                await self.bot.set_my_commands(
-                    extended, scope=BotCommandScopeChat(chat_id), language_code=code
-                )
+                await self._set_menu(extended, BotCommandScopeChat(chat_id), code)
+
+    async def _set_menu(
+        self, menu: list[BotCommand], scope: BotCommandScope, code: str | None
+    ) -> None:
+        try:
+            await self.bot.set_my_commands(menu, scope=scope, language_code=code)
+        except TelegramError as exc:
+            # The menu is a convenience: a staff member who never opened the chat ("chat not
+            # found") or a hiccup must not keep the bot from answering.
+            log.warning("command menu for %s not set: %s", scope.type, exc)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:

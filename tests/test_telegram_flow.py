@@ -157,3 +157,14 @@ async def test_rate_limited_reply_is_not_lost_but_retried_through_the_outbox(app
     refused = [c for c in telegram.calls if c[0] == "sendMessage" and str(KAREN) in str(c[1])]
     assert len(refused) == 2  # the 429, then the retry after retry_after
     assert len([m for m in telegram.messages_to(KAREN) if "Det kan du" in (m.text or "")]) == 1
+
+
+async def test_a_refused_command_menu_does_not_stop_the_bot(db, settings, telegram) -> None:
+    from tests.conftest import running_app
+
+    telegram.fail_next(
+        "setMyCommands", error_code=400, description="Bad Request: chat not found", times=2
+    )
+    async with running_app(db, settings, telegram=telegram):
+        telegram.user_sends_text(KAREN, "/start")
+        await telegram.wait_for(KAREN, "Velkommen til Nabovagt")
