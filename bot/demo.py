@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import shlex
 import socket
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from bot.app import NabovagtApp
@@ -38,8 +40,25 @@ Type a line as the current person; switch person with a "name>" prefix.
   :photo [caption]        send a photo (Telegram)
   :cli ARGS               run a nabovagt command on the demo's database, e.g.
                           :cli broadcast --kind alert --area Farum --text "..." --yes
+  :wait N                 wait N seconds and show what arrives (reminders, deliveries)
   :who                    list persons      :help  this help      :quit  leave
+In any line, {now+5m} (or +2h, +1d) becomes that local time, e.g. for events add --at "{now+5m}".
 """
+
+
+_RELATIVE = re.compile(r"\{now\+(\d+)([mhd])\}")
+
+
+def expand_times(line: str, tz: tzinfo, now: datetime | None = None) -> str:
+    """Replace {now+5m} / {now+2h} / {now+1d} with that time in `tz` as YYYY-MM-DD HH:MM."""
+    now = (now or datetime.now(tz)).astimezone(tz)
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+
+    def local(match: re.Match[str]) -> str:
+        moment = now + timedelta(**{units[match.group(2)]: int(match.group(1))})
+        return moment.strftime("%Y-%m-%d %H:%M")
+
+    return _RELATIVE.sub(local, line)
 
 
 def _free_port() -> int:
@@ -232,8 +251,19 @@ class DemoSession:
         self.transcript.append((persona.name, text))
         return f"{persona.name}: {text}\n" + "\n".join(b[0] for b in buttons)
 
+    async def wait(self, seconds: float) -> list[str]:
+        """Show everything that arrives during `seconds`."""
+        texts: list[str] = []
+        deadline = asyncio.get_running_loop().time() + seconds
+        while asyncio.get_running_loop().time() < deadline:
+            texts += self._new_messages()
+            await asyncio.sleep(0.1)
+        return texts + self._new_messages()
+
     def parse(self, line: str) -> tuple[Persona, str]:
         """ "sms> tilmeld farum" switches person; a bare line speaks as the current one."""
+        if self.app is not None:  # the bot's TIMEZONE, which is how --at is read
+            line = expand_times(line, self.app.settings.tz)
         head, sep, rest = line.partition(">")
         if sep and head.strip().lower() in PERSONAS:
             self.current = PERSONAS[head.strip().lower()]
@@ -259,6 +289,9 @@ async def interactive(session: DemoSession) -> int:
         if text == ":help":
             session.print(HELP)
             continue
+        if text.startswith(":wait"):
+            await session.wait(_seconds(text))
+            continue
         if text == ":who":
             for p in PERSONAS.values():
                 session.print(f"  {p.name}: {p.display} ({p.channel} {p.address})")
@@ -266,6 +299,13 @@ async def interactive(session: DemoSession) -> int:
         await session.say(persona, text)
         if not await session.collect(persona, REPLY_WAIT_SECONDS):
             session.print("  (no reply)")
+
+
+def _seconds(command: str) -> float:
+    try:
+        return float(command.split()[1])
+    except (IndexError, ValueError):
+        return REPLY_WAIT_SECONDS
 
 
 async def scripted(session: DemoSession, script: list[str]) -> int:
@@ -287,6 +327,9 @@ async def scripted(session: DemoSession, script: list[str]) -> int:
         persona, text = session.parse(line)
         session.print(f"{persona.name}> {text}")
         received = []
+        if text.startswith(":wait"):
+            received = await session.wait(_seconds(text))
+            continue
         await session.say(persona, text)
         received += await session.collect(persona, REPLY_WAIT_SECONDS)
     session.print("demo script passed")
