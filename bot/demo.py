@@ -11,7 +11,7 @@ import socket
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from bot.app import NabovagtApp
@@ -55,7 +55,9 @@ def expand_times(line: str, tz: tzinfo, now: datetime | None = None) -> str:
     units = {"m": "minutes", "h": "hours", "d": "days"}
 
     def local(match: re.Match[str]) -> str:
-        moment = now + timedelta(**{units[match.group(2)]: int(match.group(1))})
+        # Elapsed time (computed in UTC), so a daylight-saving change cannot yield a skipped hour.
+        delta = timedelta(**{units[match.group(2)]: int(match.group(1))})
+        moment = (now.astimezone(UTC) + delta).astimezone(tz)
         return moment.strftime("%Y-%m-%d %H:%M")
 
     return _RELATIVE.sub(local, line)

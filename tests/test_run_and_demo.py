@@ -84,3 +84,16 @@ async def test_readme_demo_scripts_pass(name: str, capsys) -> None:
 async def test_demo_script_fails_when_an_expected_reply_does_not_come(capsys) -> None:
     assert await run_demo(["beboer> /start", "expect: Denne tekst kommer aldrig"]) == 1
     assert "FAILED at line 2" in capsys.readouterr().out
+
+
+def test_demo_relative_times_are_the_bots_local_time() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.demo import expand_times
+
+    now = datetime(2026, 3, 29, 0, 40, tzinfo=UTC)  # 01:40 in Copenhagen, before the spring change
+    line = 'events add --at "{now+30m}" then {now+1d}'
+    assert expand_times(line, ZoneInfo("Europe/Copenhagen"), now) == (
+        'events add --at "2026-03-29 03:10" then 2026-03-30 02:40'
+    )
