@@ -199,7 +199,8 @@ class SmsTransport:
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = form.get("MessageStatus") or form.get("SmsStatus")
         if sid and status and self.on_status is not None:
-            await self.on_status(sid, status, form.get("ErrorCode") or None)
+            code = form.get("ErrorCode") or None
+            await self.on_status(sid, neutral_status(status, code), code)
         return Response(status_code=204)
 
     async def send(self, urn: str, reply: Reply) -> SendResult:
@@ -224,12 +225,23 @@ class SmsTransport:
         return SendResult(Outcome.SENT, provider_id=message.sid)
 
 
+def neutral_status(status: str, error_code: str | None) -> str:
+    """Twilio's MessageStatus and ErrorCode as a neutral report: sent, delivered, failed, ..."""
+    if status not in ("failed", "undelivered"):
+        return status
+    outcome = _code_outcome(int(error_code) if (error_code or "").isdigit() else 0, 200)
+    return {Outcome.STOPPED: "stopped", Outcome.INVALID: "invalid"}.get(outcome, "failed")
+
+
 def _outcome(exc: TwilioRestException) -> Outcome:
-    code = int(exc.code or 0)
+    return _code_outcome(int(exc.code or 0), exc.status)
+
+
+def _code_outcome(code: int, http_status: int) -> Outcome:
     if code in STOPPED_CODES:
         return Outcome.STOPPED
     if code in INVALID_CODES:
         return Outcome.INVALID
-    if code in RETRY_CODES or exc.status == 429 or exc.status >= 500:
+    if code in RETRY_CODES or http_status == 429 or http_status >= 500:
         return Outcome.RETRY
     return Outcome.FAILED

@@ -403,13 +403,15 @@ async def next_due(*, session: AsyncSession, channel: str) -> datetime | None:
     return (await session.exec(query)).first()  # type: ignore[call-overload]
 
 
-PROVIDER_FAILED = {"failed", "undelivered"}
+# Neutral delivery reports a transport passes on (it maps its provider's words and codes).
+REPORT_FINAL = {"failed": FAILED, "stopped": STOPPED, "invalid": INVALID}
 
 
 async def record_provider_status(
     *, session: AsyncSession, provider_id: str, status: str, error_code: str | None
 ) -> bool:
-    """A delivery report: update the delivery with this provider message id (False if none)."""
+    """A delivery report (sent, delivered, failed, stopped, invalid) for the delivery with this
+    provider message id; False if there is none. `error_code` is kept as the reason."""
     row = (await session.exec(select(Delivery).where(Delivery.provider_id == provider_id))).first()
     if row is None:
         return False
@@ -418,20 +420,20 @@ async def record_provider_status(
     row.updated_at = now
     if status == "delivered" and row.status == SENT:
         row.status = DELIVERED
-    elif status in PROVIDER_FAILED and row.status in (SENT, DELIVERED):
-        row.status = FAILED
+    elif status in REPORT_FINAL and row.status in (SENT, DELIVERED):
         row.error = f"{status} {error_code or ''}".strip()
-        if error_code == "21610":
-            row.status = STOPPED
+        if status in (STOPPED, INVALID):
+            # mark_final also marks the contact, so nothing more is sent to that address.
             await mark_final(
                 session=session,
                 delivery_id=row.id,  # type: ignore[arg-type]
-                status=STOPPED,
+                status=REPORT_FINAL[status],
                 error=row.error,
                 now=now,
                 urn=row.urn,
             )
             return True
+        row.status = FAILED
     session.add(row)
     await session.flush()
     return True

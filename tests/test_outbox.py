@@ -158,7 +158,7 @@ async def test_provider_status_updates_the_delivery(db: Database) -> None:
             session=session, provider_id="SM0", status="delivered", error_code=None
         )
         await outbox.record_provider_status(
-            session=session, provider_id="SM1", status="undelivered", error_code="21610"
+            session=session, provider_id="SM1", status="stopped", error_code="21610"
         )
         assert not await outbox.record_provider_status(
             session=session, provider_id="SMnone", status="delivered", error_code=None
@@ -166,7 +166,7 @@ async def test_provider_status_updates_the_delivery(db: Database) -> None:
     rows = await _deliveries(db, sent.id)  # type: ignore[arg-type]
     assert [(r.status, r.provider_status) for r in rows] == [
         ("delivered", "delivered"),
-        ("stopped", "undelivered"),
+        ("stopped", "stopped"),
     ]
     async with db.session() as session:
         contact = (await session.exec(select(Contact).where(Contact.urn == rows[1].urn))).one()
