@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import String, cast, delete, literal, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,7 +85,26 @@ async def set_stopped(*, session: AsyncSession, contact: Contact, stopped: bool)
 
 
 async def forget_resident(*, session: AsyncSession, resident_id: int) -> None:
-    """Delete the resident with every contact and membership; keep only an anonymous tally."""
+    """Delete the resident with every contact and membership; keep only an anonymous tally.
+
+    Messages still queued for their addresses are dropped, and sent ones lose the address.
+    """
+    from storage.broadcast_models import Delivery
+    from storage.outbox import OPEN_STATUSES
+
+    urns = [c.urn for c in await contacts_of(session=session, resident_id=resident_id)]
+    if urns:
+        await session.exec(  # type: ignore[call-overload]
+            delete(Delivery).where(
+                col(Delivery.urn).in_(urns), col(Delivery.status).in_(OPEN_STATUSES)
+            )
+        )
+        await session.exec(  # type: ignore[call-overload]
+            update(Delivery)
+            .where(col(Delivery.urn).in_(urns))
+            # Unique per row (a broadcast may have reached two of their addresses).
+            .values(urn=literal("forgotten:", String) + cast(Delivery.id, String))
+        )
     await session.exec(delete(Membership).where(col(Membership.resident_id) == resident_id))  # type: ignore[call-overload]
     await session.exec(delete(Contact).where(col(Contact.resident_id) == resident_id))  # type: ignore[call-overload]
     await session.exec(delete(Resident).where(col(Resident.id) == resident_id))  # type: ignore[call-overload]

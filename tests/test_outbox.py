@@ -181,3 +181,24 @@ async def test_ten_thousand_recipients_are_written_in_one_go(db: Database) -> No
         )
     assert sent.total == 10_000
     assert len(await _deliveries(db, sent.id)) == 10_000  # type: ignore[arg-type]
+
+
+async def test_forget_drops_queued_messages_and_the_address_on_sent_ones(db) -> None:
+    from storage.residents import forget_resident, get_contact
+
+    await add_residents(db, "Farum", ["tel:+4520000001"])
+    now = utcnow()
+    async with db.session() as session:
+        first = await outbox.enqueue_broadcast(
+            session=session, kind="alert", text="a", created_by="x", now=now
+        )
+        [claimed] = await outbox.claim_due(
+            session=session, channel="sms", now=now, limit=5, lease=timedelta(seconds=30)
+        )
+        await outbox.mark_sent(session=session, delivery_id=claimed.id, provider_id="SM1", now=now)
+        second = await outbox.enqueue_direct(session=session, urns=["tel:+4520000001"], text="b")
+    async with db.session() as session:
+        contact = await get_contact(session=session, urn="tel:+4520000001")
+        await forget_resident(session=session, resident_id=contact.resident_id)
+    assert [r.urn for r in await _deliveries(db, first.id)] == [f"forgotten:{claimed.id}"]
+    assert await _deliveries(db, second.id) == []
