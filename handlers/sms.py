@@ -133,6 +133,9 @@ class SmsTransport:
         self.client = Client(self.account_sid, self._auth_token, http_client=http_client)
 
     async def stop(self) -> None:
+        if self._late:
+            # Let replies that missed the webhook deadline reach the outbox before we go.
+            await asyncio.wait(list(self._late), timeout=5)
         for task in list(self._late):
             task.cancel()
         if self.client is not None:
@@ -179,14 +182,15 @@ class SmsTransport:
 
     def _send_later(self, urn: str, handling: asyncio.Future[list[Reply]]) -> None:
         async def deliver() -> None:
-            replies = await handling
-            if not replies:
-                return
-            if self.deliver_later is not None:
-                await self.deliver_later(urn, replies)  # the durable outbox, with retries
-                return
-            for reply in replies:
-                await self.send(urn, reply)
+            try:
+                replies = await handling
+                if replies and self.deliver_later is not None:
+                    await self.deliver_later(urn, replies)  # the durable outbox, with retries
+                    return
+                for reply in replies:
+                    await self.send(urn, reply)
+            except Exception:
+                log.exception("late SMS reply to %s could not be queued", urn)
 
         task = asyncio.create_task(deliver())
         self._late.add(task)

@@ -80,7 +80,9 @@ class Leadership:
         conn, self._conn = self._conn, None
         self.is_leader = False
         if conn is not None:
+            # Invalidate, never return it to the pool: if it still held the advisory lock, a pooled
+            # connection would keep this process "leader" without it leading.
             try:
-                await conn.close()
-            except Exception:
                 await conn.invalidate()
+            except Exception:
+                log.info("dropping the leader connection failed; it goes with the pool")
