@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 from starlette.routing import BaseRoute
 from telegram import (
@@ -14,6 +17,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -32,6 +36,9 @@ from handlers.base import InboundSink, LateSink, Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
+# Inside a split reply, a rate limit up to this long is waited out rather than cutting the reply.
+MAX_INLINE_WAIT_SECONDS = 30.0
+
 # Per language: (everyone's commands, the extra commands staff see), as (command, description).
 Menus = dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]]
 
@@ -45,6 +52,25 @@ def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
             for row in reply.buttons
         ]
     )
+
+
+def _seconds(exc: RetryAfter) -> float:
+    retry = exc.retry_after
+    return retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+
+
+def _error_result(exc: TelegramError) -> SendResult:
+    """Telegram's errors as provider-neutral outcomes."""
+    if isinstance(exc, RetryAfter):
+        return SendResult(Outcome.RETRY, retry_after=_seconds(exc), detail=str(exc))
+    if isinstance(exc, Forbidden):
+        return SendResult(Outcome.BLOCKED, detail=str(exc))
+    if isinstance(exc, BadRequest):
+        invalid = "chat not found" in str(exc).lower()
+        return SendResult(Outcome.INVALID if invalid else Outcome.FAILED, detail=str(exc))
+    if isinstance(exc, (TimedOut, NetworkError)):
+        return SendResult(Outcome.RETRY, detail=str(exc))
+    return SendResult(Outcome.FAILED, detail=str(exc))
 
 
 def _html(text: str) -> str:
@@ -228,35 +254,47 @@ class TelegramTransport:
         return bytes(await found.download_as_bytearray())
 
     async def send(self, urn: str, reply: Reply) -> SendResult:
-        """Send one reply; errors become provider-neutral outcomes."""
+        """Send one reply (split if long, then its attachment); errors become neutral outcomes."""
         assert urn_scheme(urn) == "telegram"
+        chat = int(urn_path(urn))
         chunks = split_text(reply.text)
+        parts = [
+            partial(
+                self.bot.send_message,
+                chat,
+                _html(chunk),
+                parse_mode="HTML",
+                reply_markup=_markup(reply) if number == len(chunks) else None,
+            )
+            for number, chunk in enumerate(chunks, start=1)
+        ]
+        if reply.attachment is not None:
+            filename, content = reply.attachment
+            parts.append(
+                partial(self.bot.send_document, chat, InputFile(content, filename=filename))
+            )
+        last_id = None
+        for index, part in enumerate(parts):
+            try:
+                last_id = str((await self._send_part(part, resumed=index > 0)).message_id)
+            except TelegramError as exc:
+                result = _error_result(exc)
+                if index > 0 and result.outcome is Outcome.RETRY:
+                    # Part of the reply is out already: a retry of the whole would repeat it.
+                    detail = f"sent {index} of {len(parts)} parts: {exc}"
+                    return SendResult(Outcome.FAILED, provider_id=last_id, detail=detail)
+                return result
+        return SendResult(Outcome.SENT, provider_id=last_id)
+
+    async def _send_part(self, part: Callable[[], Awaitable[Message]], *, resumed: bool) -> Message:
+        """Within a split reply, wait out one short rate limit rather than cut the reply."""
         try:
-            for number, chunk in enumerate(chunks, start=1):
-                sent = await self.bot.send_message(
-                    int(urn_path(urn)),
-                    _html(chunk),
-                    parse_mode="HTML",
-                    reply_markup=_markup(reply) if number == len(chunks) else None,
-                )
-            if reply.attachment is not None:
-                filename, content = reply.attachment
-                await self.bot.send_document(
-                    int(urn_path(urn)), InputFile(content, filename=filename)
-                )
+            return await part()
         except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            return SendResult(Outcome.RETRY, retry_after=seconds, detail=str(exc))
-        except Forbidden as exc:
-            return SendResult(Outcome.BLOCKED, detail=str(exc))
-        except BadRequest as exc:
-            if "chat not found" in str(exc).lower():
-                return SendResult(Outcome.INVALID, detail=str(exc))
-            return SendResult(Outcome.FAILED, detail=str(exc))
-        except (TimedOut, NetworkError) as exc:
-            return SendResult(Outcome.RETRY, detail=str(exc))
-        return SendResult(Outcome.SENT, provider_id=str(sent.message_id))
+            if not resumed or _seconds(exc) > MAX_INLINE_WAIT_SECONDS:
+                raise
+            await asyncio.sleep(_seconds(exc))
+            return await part()
 
     async def edit(self, urn: str, ref: str, reply: Reply) -> SendResult:
         """Replace the text of message `ref` sent earlier (live broadcast progress)."""
@@ -268,18 +306,10 @@ class TelegramTransport:
                 parse_mode="HTML",
                 reply_markup=_markup(reply),
             )
-        except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            return SendResult(Outcome.RETRY, retry_after=seconds, detail=str(exc))
-        except BadRequest as exc:
-            if "not modified" in str(exc):
+        except TelegramError as exc:
+            if isinstance(exc, BadRequest) and "not modified" in str(exc):
                 return SendResult(Outcome.SENT, provider_id=ref)
-            return SendResult(Outcome.FAILED, detail=str(exc))
-        except Forbidden as exc:
-            return SendResult(Outcome.BLOCKED, detail=str(exc))
-        except (TimedOut, NetworkError) as exc:
-            return SendResult(Outcome.RETRY, detail=str(exc))
+            return _error_result(exc)
         return SendResult(Outcome.SENT, provider_id=ref)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -67,3 +67,30 @@ async def test_alert_on_the_telegram_wire_with_blocked_429_and_long_text(db, set
     finally:
         await transport.application.shutdown()
         await fake.stop()
+
+
+async def test_rate_limit_in_the_middle_of_a_split_reply_does_not_repeat_its_start() -> None:
+    from bot.messages import Reply
+    from handlers.base import Outcome
+
+    async def nobody(event):  # type: ignore[no-untyped-def]
+        return []
+
+    # Like Telegram: about one message per second per chat, 429 with retry_after beyond that.
+    async with FakeTelegram("123456:TEST-TOKEN", per_chat_rate=1.0) as telegram:
+        transport = TelegramTransport(token="123456:TEST-TOKEN", api_url=telegram.url, sink=nobody)
+        await transport.application.initialize()
+        try:
+            telegram.user_sends_text(7, "hej")  # the chat exists
+            first, second = "Første afsnit. " * 200, "Andet afsnit. " * 200
+            result = await transport.send(
+                "telegram:7", Reply(f"{first.strip()}\n\n{second.strip()}")
+            )
+            texts = [m.text or "" for m in telegram.messages_to(7)]
+            assert result.outcome is Outcome.SENT
+            assert telegram.too_many_requests == 1
+            assert len(texts) == 2
+            assert texts[0].startswith("Første") and texts[1].startswith("Andet")
+        finally:
+            await transport.application.shutdown()
+        assert telegram.violations == []
