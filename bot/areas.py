@@ -38,17 +38,6 @@ def _shape(polygon_wkt: str) -> BaseGeometry:
     return wkt.loads(polygon_wkt)
 
 
-def validate_polygon(polygon_wkt: str) -> str:
-    """Raise ValueError unless the WKT is a valid polygon; return it."""
-    try:
-        shape = wkt.loads(polygon_wkt)
-    except Exception as exc:
-        raise ValueError(f"not a valid polygon: {exc}") from None
-    if shape.geom_type not in ("Polygon", "MultiPolygon") or not shape.is_valid:
-        raise ValueError("not a valid polygon")
-    return polygon_wkt
-
-
 def area_at(areas: list[Area], latitude: float, longitude: float) -> Area | None:
     """The smallest area whose polygon contains the point, if any."""
     point = Point(longitude, latitude)

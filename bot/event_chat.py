@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot import events as service
@@ -244,7 +245,14 @@ def register(router: Router) -> None:
         month = date.fromisoformat(f"{(turn.inbound.callback or '').split(':')[2]}-01")
         report = await build_report(session=turn.session, month=month, tz=turn.settings.tz)
         turn.replies.append(
-            Reply(month_label(month), attachment=(f"rapport-{month:%Y-%m}.png", render_png(report)))
+            Reply(
+                month_label(month),
+                # matplotlib is slow and synchronous: keep it off the event loop.
+                attachment=(
+                    f"rapport-{month:%Y-%m}.png",
+                    await asyncio.to_thread(render_png, report),
+                ),
+            )
         )
 
     @router.command("yes")

@@ -67,11 +67,6 @@ def parse_local(text: str, tz: tzinfo) -> datetime:
     raise EventError(f"{text!r} is not a time like 2026-12-03 19:00")
 
 
-def exists_locally(naive: datetime, tz: tzinfo) -> bool:
-    """False for wall times skipped by a daylight-saving change."""
-    return localize(naive, tz).astimezone(tz).replace(tzinfo=None) == naive
-
-
 def parse_offsets(text: str) -> list[int]:
     """'7d,1d,2h,30m' -> minutes, largest first; '' or 'none' -> no reminders."""
     if text.strip().casefold() in ("", "none", "ingen"):

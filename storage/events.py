@@ -204,11 +204,6 @@ async def claim_due_reminders(*, session: AsyncSession, now: datetime) -> list[R
     return rows
 
 
-async def next_due(*, session: AsyncSession) -> datetime | None:
-    query = select(func.min(Reminder.due_at)).where(Reminder.status == "pending")
-    return (await session.exec(query)).first()  # type: ignore[return-value]
-
-
 async def attendance_between(
     *, session: AsyncSession, start: datetime, end: datetime
 ) -> list[tuple[Event, int]]:

@@ -395,14 +395,6 @@ async def requeue_in_flight(*, session: AsyncSession, now: datetime, all_leases:
     return int(result.rowcount or 0)
 
 
-async def next_due(*, session: AsyncSession, channel: str) -> datetime | None:
-    """When the earliest queued delivery of `channel` becomes due (None when nothing waits)."""
-    query = select(func.min(Delivery.due_at)).where(
-        Delivery.status == QUEUED, Delivery.channel == channel
-    )
-    return (await session.exec(query)).first()  # type: ignore[call-overload]
-
-
 # Neutral delivery reports a transport passes on (it maps its provider's words and codes).
 REPORT_FINAL = {"failed": FAILED, "stopped": STOPPED, "invalid": INVALID}
 

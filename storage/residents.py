@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import String, cast, delete, literal, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -64,15 +62,6 @@ async def set_areas(*, session: AsyncSession, resident_id: int, area_ids: list[i
     await session.flush()
 
 
-async def add_areas(*, session: AsyncSession, resident_id: int, area_ids: list[int]) -> None:
-    current = [a.id for a in await areas_of(session=session, resident_id=resident_id)]
-    await set_areas(
-        session=session,
-        resident_id=resident_id,
-        area_ids=[*current, *area_ids],  # type: ignore[list-item]
-    )
-
-
 async def set_stopped(*, session: AsyncSession, contact: Contact, stopped: bool) -> None:
     """Opt a contact out of (or back into) every message."""
     if stopped and contact.stopped_at is None:
@@ -110,8 +99,3 @@ async def forget_resident(*, session: AsyncSession, resident_id: int) -> None:
     await session.exec(delete(Resident).where(col(Resident.id) == resident_id))  # type: ignore[call-overload]
     session.add(Departure(kind="forget"))
     await session.flush()
-
-
-async def departures_since(*, session: AsyncSession, since: datetime) -> int:
-    query = select(Departure).where(Departure.at >= since)
-    return len((await session.exec(query)).all())
