@@ -11,7 +11,6 @@ from bot.messages import Button, Reply
 from bot.texts import t
 from storage import areas as area_store
 from storage import events as store
-from storage import roles
 from storage.event_models import KINDS, Event
 
 EV_TITLE, EV_TIME, EV_PLACE, EV_CAPACITY, EV_AREAS = (
@@ -29,10 +28,7 @@ def _now() -> datetime:
 
 async def may_organise(turn: Turn) -> bool:
     """Coordinators and area representatives create events and see attendance."""
-    if await turn.is_coordinator():
-        return True
-    granted = await roles.roles_of(session=turn.session, urns=[turn.inbound.urn])
-    return any(r.role == roles.REPRESENTATIVE for r in granted)
+    return await turn.is_staff()
 
 
 def _values(turn: Turn, event: Event) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Idempotency for inbound provider messages (Twilio retries, Telegram redeliveries)."""
+"""Idempotency for inbound provider messages (a webhook the provider retries is handled once)."""
 
 from __future__ import annotations
 
