@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import events_texts
 from bot.ics import event_ics
-from bot.messages import Button
+from bot.messages import CHANNEL_TRAITS, Button
 from bot.quiet import in_quiet_hours, next_allowed, parse_quiet_hours
 from bot.settings import Settings
 from bot.texts import t, t_channel
@@ -212,13 +212,16 @@ async def send_grouped(
     topic: str | None = None,
     created_by: str = "system",
 ) -> list[int]:
-    """One outbox message per language and channel, each with its own wording."""
+    """One outbox message per language and channel, each with its own wording.
+
+    `render(lang, channel)` returns (text, buttons) or (text, buttons, (filename, bytes)).
+    """
     groups: dict[tuple[str, str], list[str]] = {}
     for target in targets:
         groups.setdefault((target.lang, target.channel), []).append(target.urn)
     ids = []
     for (lang, channel), urns in sorted(groups.items()):
-        text, buttons = render(lang, channel)
+        text, buttons, *file = render(lang, channel)
         broadcast = await outbox.enqueue_direct(
             session=session,
             urns=urns,
@@ -230,6 +233,7 @@ async def send_grouped(
             created_by=created_by,
             dedupe_key=f"{key}:{channel}:{lang}"[:64],
             now=now,
+            attachment=file[0] if file else None,
         )
         ids.append(broadcast.id)
     return ids  # type: ignore[return-value]
@@ -316,8 +320,10 @@ async def invite(*, session: AsyncSession, settings: Settings, event: Event, now
     tz = settings.tz
 
     def render(lang: str, channel: str):  # type: ignore[no-untyped-def]
-        buttons = rsvp_buttons(event, lang) if channel == "telegram" else None
-        return invitation_text(event, tz, lang, channel), buttons
+        if not CHANNEL_TRAITS[channel].buttons:
+            return invitation_text(event, tz, lang, channel), None
+        # Channels with buttons also take files: the calendar file comes with the invitation.
+        return invitation_text(event, tz, lang, channel), rsvp_buttons(event, lang), ics_for(event)
 
     ids = await send_grouped(
         session,

@@ -244,6 +244,8 @@ class Dispatcher:
             return None
         row, names = await self._content(item.broadcast_id)
         reply = render_reply(row.kind, row.text, item.lang, names, row.buttons)
+        if row.attachment is not None:
+            reply.attachment = (row.attachment_name or "attachment", row.attachment)
         await pump.wait_turn(item.urn)
         slot = await pump.window_slot()
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
@@ -30,6 +30,9 @@ class Broadcast(SQLModel, table=True):
     progress_urn: str | None = Field(default=None, max_length=64)
     progress_ref: str | None = Field(default=None, max_length=64)
     finished_at: datetime | None = None
+    # A file sent with the text where the channel can (an event's .ics on Telegram).
+    attachment_name: str | None = Field(default=None, max_length=128)
+    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class Delivery(SQLModel, table=True):

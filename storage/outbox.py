@@ -12,8 +12,9 @@ Writing (any feature; call inside `db.session()`, the rows commit with your tran
 
     enqueue_direct(session=, urns, text, kind="notice", priority=NORMAL, buttons=None,
                    not_before=None, respect_quiet=False, topic=None, created_by="system",
-                   dedupe_key=None, now=None) -> Broadcast
-        One-off messages (notifications, reminders, invitations with buttons) to given URNs;
+                   dedupe_key=None, now=None, attachment=None) -> Broadcast
+        One-off messages (notifications, reminders, invitations with buttons and an optional
+        (filename, bytes) attachment, sent where the channel can) to given URNs;
         stopped, blocked and invalid addresses (and opt-outs of `topic`) are left out.
 
     count_recipients(session=, area_ids, topic) -> dict[channel, int]   (for previews)
@@ -206,8 +207,10 @@ async def enqueue_direct(
     created_by: str = "system",
     dedupe_key: str | None = None,
     now: datetime | None = None,
+    attachment: tuple[str, bytes] | None = None,
 ) -> Broadcast:
-    """Queue one text (with optional buttons) for each of `urns`, skipping unreachable ones."""
+    """Queue one text (with optional buttons and file) for each of `urns`, skipping unreachable
+    ones."""
     if (found := await _existing(session, dedupe_key)) is not None:
         return found
     now = now or utcnow()
@@ -245,6 +248,8 @@ async def enqueue_direct(
         respect_quiet=respect_quiet,
         dedupe_key=dedupe_key,
         total=len(wanted),
+        attachment_name=attachment[0] if attachment else None,
+        attachment=attachment[1] if attachment else None,
     )
     session.add(broadcast)
     await session.flush()

@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.app import build_router
 from bot.conversation import Conversation
 from bot.messages import Inbound
-from storage.broadcast_models import TopicPreference
+from storage.broadcast_models import Broadcast, TopicPreference
 from storage.event_models import Event, Invitation
 
 SOON = datetime.now(UTC) + timedelta(days=10)
@@ -47,6 +47,13 @@ async def test_invitation_reaches_area_helpers_who_want_meetings(db, settings) -
     ]
     sms_text, sms_buttons = sent[f"tel:{NUMBER}"]
     assert "Svar JA hvis du kommer, NEJ hvis ikke." in sms_text and sms_buttons == []
+    # The calendar file travels with the invitation where the channel takes files.
+    async with db.session() as s:
+        rows = (await s.exec(select(Broadcast).where(Broadcast.kind == "invitation"))).all()
+    files = {r.text.startswith("Invitation"): (r.attachment_name, r.attachment) for r in rows}
+    name, content = files[True]
+    assert name.endswith(".ics") and b"BEGIN:VEVENT" in content
+    assert files[False] == (None, None)
 
 
 async def test_button_press_signs_up_and_sends_a_calendar_file(db, settings) -> None:
