@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
 from sqlmodel import select
 
-from bot.hotspots import build_report, previous_month, report_text
+from bot.hotspots import build_report, previous_month, render_png, report_text
 from bot.messages import Button
 from bot.settings import Settings
 from storage import outbox, roles
@@ -47,6 +48,8 @@ async def monthly_report_job(
         if (await session.exec(done)).first() is not None:
             return 0
         report = await build_report(session=session, month=month, tz=settings.tz)
+        # matplotlib is slow and synchronous: render off the event loop.
+        chart = await asyncio.to_thread(render_png, report)
         queued = await outbox.enqueue_direct(
             session=session,
             urns=urns,
@@ -56,6 +59,7 @@ async def monthly_report_job(
             created_by="system",
             dedupe_key=key,
             now=now,
+            attachment=(f"rapport-{month:%Y-%m}.png", chart),
         )
     log.info("monthly report for %s queued for %d", f"{month:%Y-%m}", queued.total)
     return queued.total

@@ -12,6 +12,7 @@ from bot.conversation import Conversation
 from bot.messages import Inbound, Location
 from bot.walks import build_walk_report, render_html, render_pdf
 from scheduler.monthly_report import monthly_report_job
+from storage.broadcast_models import Broadcast
 from storage.burglaries import BurglaryRow, add_burglaries
 from storage.event_models import Observation
 
@@ -30,6 +31,9 @@ async def test_monthly_report_goes_to_coordinators_once_at_nine_on_the_first(db,
     assert text.startswith("Månedsrapport for november 2026")
     assert "Hotspots: Farum (3 mod gns. 0.0)" in text
     assert buttons == [[["Vis grafen (PNG)", "report:png:2026-11"]]]
+    async with db.session() as s:
+        [queued] = (await s.exec(select(Broadcast).where(Broadcast.kind == "report"))).all()
+    assert queued.attachment_name == "rapport-2026-11.png" and queued.attachment[:4] == b"\x89PNG"
     convo = Conversation(db, settings, build_router())
     [chart] = await convo.handle(
         Inbound(urn="telegram:9001", channel="telegram", callback="report:png:2026-11")
