@@ -36,7 +36,14 @@ def build_router() -> Router:
 class NabovagtApp:
     """One running Nabovagt: the same object serves `run`, `demo` and the tests."""
 
-    def __init__(self, settings: Settings, db: Database | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database | None = None,
+        *,
+        report_to_representatives: bool = False,
+    ) -> None:
+        self.report_to_representatives = report_to_representatives
         self.settings = settings
         self.db = db or Database(settings.database_url)
         self.conversation = Conversation(self.db, settings, build_router())
@@ -94,7 +101,10 @@ class NabovagtApp:
             await transport.start()
         # Only the elected leader among running processes dispatches the outbox.
         self.scheduler = SchedulerService(
-            self.db, self.settings, {t.channel: t for t in self.transports}
+            self.db,
+            self.settings,
+            {t.channel: t for t in self.transports},
+            report_to_representatives=self.report_to_representatives,
         )
         await self.scheduler.start()
         log.info(

@@ -36,7 +36,14 @@ cli.add_typer(tips_cli, name="tips")
 
 
 @cli.command()
-def run() -> None:
+def run(
+    representatives: Annotated[
+        bool,
+        typer.Option(
+            "--representatives", help="Send the monthly report to area representatives too."
+        ),
+    ] = False,
+) -> None:
     """Run the bot and its HTTP server until SIGTERM/SIGINT."""
     from bot.app import NabovagtApp, run_until_signalled
     from bot.logs import setup_logging
@@ -45,7 +52,8 @@ def run() -> None:
     setup_logging(settings)
     if settings.telegram_token is None:
         typer.echo("nabovagt: TELEGRAM_TOKEN is not set; only the HTTP server runs", err=True)
-    asyncio.run(run_until_signalled(NabovagtApp(settings)))
+    app = NabovagtApp(settings, report_to_representatives=representatives)
+    asyncio.run(run_until_signalled(app))
 
 
 @cli.command()

@@ -37,8 +37,10 @@ class SchedulerService:
         transports: Mapping[str, Transport],
         *,
         election_interval: float = ELECTION_INTERVAL,
+        report_to_representatives: bool = False,
     ) -> None:
         self.db = db
+        self.report_to_representatives = report_to_representatives
         self.settings = settings
         self.transports = transports
         self.election_interval = election_interval
@@ -124,7 +126,12 @@ class SchedulerService:
 
     async def monthly_job(self) -> None:
         """The monthly report; the job itself waits for 09:00 on the 1st and sends it once."""
-        if await monthly_report_job(db=self.db, settings=self.settings, now=utcnow()):
+        if await monthly_report_job(
+            db=self.db,
+            settings=self.settings,
+            now=utcnow(),
+            representatives=self.report_to_representatives,
+        ):
             if self.dispatcher:
                 self.dispatcher.wake.set()
 

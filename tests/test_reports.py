@@ -88,3 +88,33 @@ async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path
     assert "55.82010, 12.36020" in page and "<svg" in page
     assert "Forslag til opfølgning" in page
     assert render_pdf(report, settings)[:5] == b"%PDF-"
+
+
+async def test_monthly_report_reaches_representatives_only_when_asked(db, settings) -> None:
+    from storage import roles
+
+    settings = settings.model_copy(update={"coordinators": "telegram:9001"})
+    async with db.session() as s:
+        await roles.grant(
+            session=s,
+            urn="telegram:7001",
+            role=roles.REPRESENTATIVE,
+            area_id=await area_id(db, "Farum"),
+        )
+    first = local("2026-12-01 09:00")
+    assert await monthly_report_job(db=db, settings=settings, now=first) == 1
+    await _forget_reports(db)
+    sent = await monthly_report_job(db=db, settings=settings, now=first, representatives=True)
+    assert sent == 2
+    assert {urn for urn, _, _ in await outbox_messages(db, kind="report")} == {
+        "telegram:9001",
+        "telegram:7001",
+    }
+
+
+async def _forget_reports(db) -> None:  # type: ignore[no-untyped-def]
+    """Let the same month's report be queued again, as on a fresh installation."""
+    from sqlalchemy import delete
+
+    async with db.session() as s:
+        await s.exec(delete(Broadcast).where(Broadcast.kind == "report"))  # type: ignore[call-overload]
