@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from shapely import wkt
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
+from bot.messages import Button
 from bot.textmatch import fold_variants
 from storage.models import Area
 
@@ -36,6 +38,13 @@ FURESO_AREAS: list[tuple[str, str, str]] = [
 @lru_cache(maxsize=512)
 def _shape(polygon_wkt: str) -> BaseGeometry:
     return wkt.loads(polygon_wkt)
+
+
+def toggle_rows(
+    areas: list[Area], selected: list[int], data: Callable[[Area], str]
+) -> list[list[Button]]:
+    """One button per area, ticked when selected: the picker every area choice shares."""
+    return [[Button(("✅ " if a.id in selected else "") + a.name, data(a))] for a in areas]
 
 
 def area_at(areas: list[Area], latitude: float, longitude: float) -> Area | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.areas import toggle_rows
 from bot.broadcast_render import calm_warnings, render_text, summary
 from bot.conversation import Router, Turn
 from bot.keywords import register_keyword
@@ -57,7 +58,7 @@ async def _pick_areas(
         for a in await area_store.list_areas(session=turn.session)
         if allowed is None or a.id in allowed
     ]
-    rows = [[Button(("✅ " if a.id in selected else "") + a.name, f"bc:a:{a.id}")] for a in shown]
+    rows = toggle_rows(shown, selected, lambda a: f"bc:a:{a.id}")
     if allowed is None:
         rows.append([turn.button("bc.btn.all", "bc:all")])
     rows.append([turn.button("btn.done", "bc:done"), turn.button("btn.cancel", "bc:cancel")])

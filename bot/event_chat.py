@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot import events as service
+from bot.areas import toggle_rows
 from bot.conversation import Router, Turn
 from bot.messages import Button, Reply
 from bot.texts import t
@@ -150,9 +151,7 @@ async def _show(turn: Turn, event_id: int) -> None:
 
 async def _area_picker(turn: Turn, selected: list[int], *, edit: bool = False) -> None:
     all_areas = await area_store.list_areas(session=turn.session)
-    rows = [
-        [Button(("✅ " if a.id in selected else "") + a.name, f"ev:area:{a.id}")] for a in all_areas
-    ]
+    rows = toggle_rows(all_areas, selected, lambda a: f"ev:area:{a.id}")
     rows.append([turn.button("btn.event_all_areas", "ev:area:all")])
     rows.append([turn.button("btn.done", "ev:area:done")])
     await turn.set_state(EV_AREAS, **(turn.data | {"areas": selected}))

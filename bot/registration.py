@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.areas import area_at, match_areas
+from bot.areas import area_at, match_areas, toggle_rows
 from bot.conversation import Router, Turn
 from bot.menu import as_lines, menu
 from bot.messages import Button
@@ -47,10 +47,7 @@ async def show_picker(
     pages = max(1, -(-len(all_areas) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     shown = all_areas[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    rows = [
-        [Button(("✅ " if a.id in selected else "") + a.name, f"area:t:{a.id}:{page}")]
-        for a in shown
-    ]
+    rows = toggle_rows(shown, selected, lambda a: f"area:t:{a.id}:{page}")
     nav = []
     if page > 0:
         nav.append(turn.button("btn.prev", f"area:p:{page - 1}"))
