@@ -29,7 +29,7 @@ from sqlmodel import select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from handlers.sandbox.twilio_fake import TwilioFake  # noqa: E402
+from sandbox.twilio_fake import TwilioFake  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Area, Contact, Membership, Resident, utcnow  # noqa: E402
@@ -116,7 +116,7 @@ class SandboxTelegram:
     """handlers/sandbox/telegram_fake.py's FakeTelegram with Telegram's limits, seen like BotApiFake."""
 
     def __init__(self) -> None:
-        from handlers.sandbox.telegram_fake import FakeTelegram
+        from sandbox.telegram_fake import FakeTelegram
 
         self.fake = FakeTelegram(TOKEN, global_rate=30, per_chat_rate=1.0)
         self.fake.allow_unknown_chats = True
@@ -179,10 +179,10 @@ def child_main(url: str, tg_url: str, tw: list[str]) -> None:
     """The dispatching process: real transports, real dispatcher, leader election."""
     from pydantic import SecretStr
 
-    from bot.settings import Settings
-    from handlers.sms import SmsTransport
-    from handlers.telegram import TelegramTransport
-    from scheduler.service import SchedulerService
+    from bot.core.settings import Settings
+    from bot.handlers.sms import SmsTransport
+    from bot.handlers.telegram import TelegramTransport
+    from bot.scheduler.service import SchedulerService
 
     async def sink(_):  # type: ignore[no-untyped-def]
         return []
@@ -237,7 +237,7 @@ async def bench(args: argparse.Namespace) -> None:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
     await db.upgrade()
-    from bot.areas import seed_fureso_if_empty
+    from bot.core.areas import seed_fureso_if_empty
 
     async with db.session() as session:
         await seed_fureso_if_empty(session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.textmatch import fold
+from storage.folding import fold
 from storage.models import Area
 
 

@@ -20,7 +20,7 @@ Writing (any feature; call inside `db.session()`, the rows commit with your tran
     count_recipients(session=, area_ids, topic) -> dict[channel, int]   (for previews)
 
 `priority` is URGENT (0) < NORMAL (1) < LOW (2); lower goes first. `buttons` is the neutral
-`list[list[bot.messages.Button]]`; SMS renders them as a numbered list. Alerts ignore quiet
+`list[list[bot.core.messages.Button]]`; SMS renders them as a numbered list. Alerts ignore quiet
 hours by default, every other kind respects them (`respect_quiet`).
 
 Sending (the dispatcher in scheduler/ only): `claim_due`, `mark_sent`, `mark_retry`, `mark_final`,

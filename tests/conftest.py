@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.areas import seed_fureso_if_empty
-from bot.settings import Settings
+from bot.core.areas import seed_fureso_if_empty
+from bot.core.settings import Settings
 from storage.db import Database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -124,7 +124,7 @@ def free_port() -> int:
 
 @pytest.fixture
 async def twilio() -> AsyncIterator[object]:
-    from handlers.sandbox.twilio_fake import TwilioFake
+    from sandbox.twilio_fake import TwilioFake
 
     fake = TwilioFake()
     await fake.start()
@@ -139,7 +139,7 @@ COORDINATOR_ID = 9001
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[object]:
-    from handlers.sandbox.telegram_fake import FakeTelegram
+    from sandbox.telegram_fake import FakeTelegram
 
     fake = FakeTelegram(TELEGRAM_TOKEN)
     await fake.start()
@@ -153,7 +153,7 @@ async def running_app(db: Database, settings: Settings, *, telegram=None, twilio
     """Start the real app on the given fakes' channels; the fake Twilio signs its webhooks."""
     from pydantic import SecretStr
 
-    from bot.app import NabovagtApp
+    from bot.app.application import NabovagtApp
 
     port = free_port()
     update: dict[str, object] = {"http_port": port, "public_url": f"http://127.0.0.1:{port}"}

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot.events import create_event
+from bot.events.services import create_event
 from storage import residents
 from storage.areas import list_areas
 from storage.broadcast_models import Broadcast, Delivery

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import select
 from test_broadcast_helpers import add_residents, area_id
 
-from bot.app import build_router
-from bot.conversation import Conversation
-from bot.messages import Inbound, Reply
-from bot.settings import Settings
+from bot.app.application import build_router
+from bot.core.conversation import Conversation
+from bot.core.messages import Inbound, Reply
+from bot.core.settings import Settings
 from storage import roles
 from storage.broadcast_models import Broadcast, Delivery
 from storage.db import Database

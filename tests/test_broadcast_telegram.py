@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.telegram import MAX_TEXT, _html, split_text
+from bot.handlers.telegram import MAX_TEXT, _html, split_text
 
 
 def test_short_text_is_one_message() -> None:

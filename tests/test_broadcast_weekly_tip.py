@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from test_broadcast_helpers import add_residents
 
-from bot.tip_library import weekly_tip_job
+from bot.broadcasts.prevention import weekly_tip_job
 from storage import tip_library
 from storage.broadcast_models import Delivery, TopicPreference
 from storage.db import Database

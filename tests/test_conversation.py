@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.app import build_router
-from bot.conversation import Conversation
-from bot.messages import Inbound, Location
+from bot.app.application import build_router
+from bot.core.conversation import Conversation
+from bot.core.messages import Inbound, Location
 from storage.models import Contact, Departure, FlowState, Membership, Resident
 
 URN = "telegram:1001"

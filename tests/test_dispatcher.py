@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import select
 from test_broadcast_helpers import add_residents, area_id
 
-from bot.messages import Reply
-from bot.settings import Settings
-from handlers.base import Outcome, SendResult
-from handlers.sms import SmsTransport
-from scheduler.dispatcher import MAX_ATTEMPTS, Dispatcher
-from scheduler.progress import ProgressReporter
+from bot.core.messages import Reply
+from bot.core.settings import Settings
+from bot.handlers.base import Outcome, SendResult
+from bot.handlers.sms import SmsTransport
+from bot.scheduler.dispatcher import MAX_ATTEMPTS, Dispatcher
+from bot.scheduler.progress import ProgressReporter
 from storage import outbox
 from storage.broadcast_models import Broadcast, Delivery
 from storage.db import Database

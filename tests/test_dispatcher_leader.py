@@ -19,10 +19,10 @@ from storage.db import Database
 PROCESS = textwrap.dedent(
     """
     import asyncio, os, sys
-    from bot.messages import Reply
-    from bot.settings import Settings
-    from handlers.base import Outcome, SendResult
-    from scheduler.service import SchedulerService
+    from bot.core.messages import Reply
+    from bot.core.settings import Settings
+    from bot.handlers.base import Outcome, SendResult
+    from bot.scheduler.service import SchedulerService
     from storage.db import Database
 
     class FileChannel:

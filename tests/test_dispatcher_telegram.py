@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from sqlmodel import select
 from test_broadcast_helpers import add_residents, area_id
 
-from handlers.sandbox.telegram_fake import FakeTelegram
-from handlers.telegram import TelegramTransport
-from scheduler.dispatcher import Dispatcher
+from bot.handlers.telegram import TelegramTransport
+from bot.scheduler.dispatcher import Dispatcher
+from sandbox.telegram_fake import FakeTelegram
 from storage import outbox
 from storage.broadcast_models import Delivery
 from storage.models import Contact
@@ -70,8 +70,8 @@ async def test_alert_on_the_telegram_wire_with_blocked_429_and_long_text(db, set
 
 
 async def test_rate_limit_in_the_middle_of_a_split_reply_does_not_repeat_its_start() -> None:
-    from bot.messages import Reply
-    from handlers.base import Outcome
+    from bot.core.messages import Reply
+    from bot.handlers.base import Outcome
 
     async def nobody(event):  # type: ignore[no-untyped-def]
         return []

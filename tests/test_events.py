@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from events_helpers import add_helper, area_id, local, new_event, outbox_messages
 from sqlmodel import select
 
-from bot.app import build_router
-from bot.conversation import Conversation
-from bot.messages import Inbound
+from bot.app.application import build_router
+from bot.core.conversation import Conversation
+from bot.core.messages import Inbound
 from storage.broadcast_models import Broadcast, TopicPreference
 from storage.event_models import Event, Invitation
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import select
 from test_broadcast_helpers import add_residents, area_id
 
-from bot.messages import Button
+from bot.core.messages import Button
 from storage import outbox
 from storage.broadcast_models import Broadcast, Delivery, TopicPreference
 from storage.db import Database

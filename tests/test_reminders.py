@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from events_helpers import CPH, add_helper, local, new_event, outbox_messages
 from sqlmodel import select
 
-from bot.events import answer, cancel_event, localize, reminder_due
-from bot.quiet import parse_quiet_hours
-from scheduler.reminders import fire_due_reminders
+from bot.core.quiet import parse_quiet_hours
+from bot.events.reminders import fire_due_reminders
+from bot.events.services import answer, cancel_event, localize, reminder_due
 from storage.db import Database
 from storage.event_models import Reminder
 

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from events_helpers import add_helper, area_id, local, new_event, outbox_messages
 from sqlmodel import select
 
-from bot.app import build_router
-from bot.conversation import Conversation
-from bot.messages import Inbound, Location
-from bot.walks import build_walk_report, render_html, render_pdf
-from scheduler.monthly_report import monthly_report_job
+from bot.app.application import build_router
+from bot.core.conversation import Conversation
+from bot.core.messages import Inbound, Location
+from bot.reports.monthly import monthly_report_job
+from bot.walks.chat import build_walk_report, render_html, render_pdf
 from storage.broadcast_models import Broadcast
 from storage.burglaries import BurglaryRow, add_burglaries
 from storage.event_models import Observation

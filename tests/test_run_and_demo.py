@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.demo import run_demo
+from bot.app.demo import run_demo
 from tests.conftest import TELEGRAM_TOKEN, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +90,7 @@ def test_demo_relative_times_are_the_bots_local_time() -> None:
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from bot.demo import expand_times
+    from bot.app.demo import expand_times
 
     now = datetime(2026, 3, 29, 0, 40, tzinfo=UTC)  # 01:40 in Copenhagen, before the spring change
     line = 'events add --at "{now+30m}" then {now+1d}'

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.web import build_web_app
+from bot.app.web import build_web_app
 from storage.db import Database
 
 

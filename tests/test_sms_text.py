@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.gsm import is_gsm7, segments, to_gsm7
-from bot.keywords import parse_keyword
-from bot.messages import Button, Reply
-from bot.urns import InvalidURN, normalise_phone, parse_urn
-from handlers.sms import render_sms
+from bot.core.gsm import is_gsm7, segments, to_gsm7
+from bot.core.keywords import parse_keyword
+from bot.core.messages import Button, Reply
+from bot.core.urns import InvalidURN, normalise_phone, parse_urn
+from bot.handlers.sms import render_sms
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import logging
 import pytest
 from sqlmodel import select
 
-from bot.messages import Reply
-from handlers.base import Outcome
+from bot.core.messages import Reply
+from bot.handlers.base import Outcome
 from storage.models import Area, Contact, FlowState, InboundSeen, Membership
 
 NUMBER = "+4520304050"
@@ -122,9 +122,9 @@ async def test_slow_handling_acknowledges_at_once_and_replies_later_through_the_
 ) -> None:
     import asyncio
 
-    import handlers.sms
+    import bot.handlers.sms
 
-    monkeypatch.setattr(handlers.sms, "REPLY_DEADLINE_SECONDS", 0.05)
+    monkeypatch.setattr(bot.handlers.sms, "REPLY_DEADLINE_SECONDS", 0.05)
     sms = sms_app.transport("sms")
     handle = sms.sink
 
@@ -152,6 +152,6 @@ async def test_slow_handling_acknowledges_at_once_and_replies_later_through_the_
     ],
 )
 def test_delivery_reports_become_neutral_statuses(status, code, neutral) -> None:
-    from handlers.sms import neutral_status
+    from bot.handlers.sms import neutral_status
 
     assert neutral_status(status, code) == neutral

@@ -28,7 +28,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
-from handlers.sandbox.telegram_fake import (
+from sandbox.telegram_fake import (
     NOT_MODIFIED,
     FakeTelegram,
     SentMessage,

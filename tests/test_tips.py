@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.app import build_router
-from bot.conversation import Conversation
-from bot.messages import Inbound, Location
-from bot.tips import is_urgent
+from bot.app.application import build_router
+from bot.core.conversation import Conversation
+from bot.core.messages import Inbound, Location
+from bot.tips.chat import is_urgent
 from storage import flows
 from storage.broadcast_models import Broadcast, Delivery
 from storage.models import Resident, utcnow
@@ -37,7 +37,7 @@ def tg(urn: str = KAREN, **kw) -> Inbound:  # type: ignore[no-untyped-def]
 
 
 def sms(text: str, urn: str = SMS) -> Inbound:
-    from bot.keywords import parse_keyword
+    from bot.core.keywords import parse_keyword
 
     command, args = parse_keyword(text)
     return Inbound(urn=urn, channel="sms", text=text, command=command, args=args if command else "")

@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from bot.messages import Inbound
-from bot.tips_cli import export_csv
-from scheduler.tip_retention import anonymise_expired_tips
+from bot.core.messages import Inbound
+from bot.tips.cli import export_csv
+from bot.tips.retention import anonymise_expired_tips
 from storage import tips as tip_store
 from storage.broadcast_models import Delivery
 from storage.db import Database
@@ -164,7 +164,7 @@ async def _seed_other(db: Database) -> Tip:
 
 
 def test_cli_tips_list_and_export(database_url: str, tmp_path: Path) -> None:
-    from bot.cli import cli
+    from bot.app.cli import cli
 
     db = Database(database_url)
 

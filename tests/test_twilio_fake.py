@@ -18,13 +18,13 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from handlers.sandbox.twilio_fake import (
+from bot.handlers.sms import RootRewritingHttpClient
+from sandbox.twilio_fake import (
     DEFAULT_SPEC_PATH,
     TwilioFake,
     count_segments,
     is_gsm7,
 )
-from handlers.sms import RootRewritingHttpClient
 
 TWILIO_API = "https://api.twilio.com"
 SHARED_SPEC = Path(__file__).parents[2] / "shared" / "specs" / "twilio_api_v2010.json"

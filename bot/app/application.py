@@ -1,0 +1,170 @@
+"""Wiring: settings, database, conversation, transports and the HTTP server in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from bot.app.web import WebServer, build_web_app
+from bot.broadcasts import chat as broadcasts
+from bot.core.areas import seed_fureso_if_empty
+from bot.core.conversation import Conversation, Router
+from bot.core.menu import menus
+from bot.core.messages import Reply
+from bot.core.settings import Settings
+from bot.core.urns import urn_path, urn_scheme
+from bot.events import chat as event_chat
+from bot.handlers.base import Transport
+from bot.registration import chat as registration
+from bot.scheduler.service import SchedulerService
+from bot.tips import chat as tips
+from bot.walks import chat as walks
+from storage import roles
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_router() -> Router:
+    """Every feature registers its commands, buttons and states here."""
+    router = Router()
+    registration.register(router)
+    event_chat.register(router)
+    walks.register(router)
+    broadcasts.register(router)
+    tips.register(router)  # after registration: it wraps on_location for tip drafts
+    return router
+
+
+class NabovagtApp:
+    """One running Nabovagt: the same object serves `run`, `demo` and the tests."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database | None = None,
+        *,
+        report_to_representatives: bool = False,
+    ) -> None:
+        self.report_to_representatives = report_to_representatives
+        self.settings = settings
+        self.db = db or Database(settings.database_url)
+        self.conversation = Conversation(self.db, settings, build_router())
+        self.transports: list[Transport] = []
+        self.web: WebServer | None = None
+        self.scheduler: SchedulerService | None = None
+
+    async def staff_telegram_ids(self) -> list[int]:
+        """Telegram chats of coordinators and area representatives, who get the longer menu."""
+        async with self.db.session() as session:
+            granted = await roles.list_roles(session=session)
+        urns = {r.urn for r in granted} | set(self.settings.coordinator_urns)
+        return sorted(int(urn_path(u)) for u in urns if urn_scheme(u) == "telegram")
+
+    async def start(self) -> None:
+        await self.db.upgrade()
+        async with self.db.session() as session:
+            if added := await seed_fureso_if_empty(session):
+                log.info("no areas yet: preloaded %d Furesø areas", added)
+        if self.settings.telegram_token is not None:
+            from bot.handlers.telegram import TelegramTransport
+
+            self.transports.append(
+                TelegramTransport(
+                    token=self.settings.telegram_token.get_secret_value(),
+                    api_url=self.settings.telegram_api_url,
+                    sink=self.conversation.handle,
+                    menus=menus(self.conversation.router),
+                    staff_ids=await self.staff_telegram_ids(),
+                    deliver_later=self.deliver_later,
+                )
+            )
+        if self.settings.sms_enabled:
+            from bot.handlers.sms import SmsTransport
+
+            assert self.settings.twilio_auth_token and self.settings.twilio_from
+            self.transports.append(
+                SmsTransport(
+                    account_sid=self.settings.twilio_account_sid or "",
+                    auth_token=self.settings.twilio_auth_token.get_secret_value(),
+                    sender=self.settings.twilio_from,
+                    api_url=self.settings.twilio_api_url,
+                    public_url=self.settings.public_url,
+                    sink=self.conversation.handle,
+                    on_status=self.record_sms_status,
+                    deliver_later=self.deliver_later,
+                )
+            )
+        routes = [route for transport in self.transports for route in transport.routes()]
+        self.web = WebServer(
+            build_web_app(self.db, routes), self.settings.http_host, self.settings.http_port
+        )
+        await self.web.start()
+        for transport in self.transports:
+            await transport.start()
+        # Only the elected leader among running processes dispatches the outbox.
+        self.scheduler = SchedulerService(
+            self.db,
+            self.settings,
+            {t.channel: t for t in self.transports},
+            report_to_representatives=self.report_to_representatives,
+        )
+        await self.scheduler.start()
+        log.info(
+            "nabovagt running: http on port %s, channels %s",
+            self.web.port,
+            [t.channel for t in self.transports],
+        )
+
+    async def record_sms_status(self, sid: str, status: str, error_code: str | None) -> None:
+        """A delivery report from the SMS provider, stored on the outbox row it belongs to."""
+        from storage import outbox
+
+        async with self.db.session() as session:
+            await outbox.record_provider_status(
+                session=session, provider_id=sid, status=status, error_code=error_code
+            )
+
+    async def deliver_later(self, urn: str, replies: list[Reply]) -> None:
+        """Replies that missed the webhook's deadline go out through the outbox."""
+        from storage import outbox
+
+        async with self.db.session() as session:
+            for reply in replies:
+                await outbox.enqueue_direct(
+                    session=session,
+                    urns=[urn],
+                    text=reply.text,
+                    kind="reply",
+                    buttons=reply.buttons or None,
+                )
+
+    def transport(self, channel: str) -> Transport | None:
+        return next((t for t in self.transports if t.channel == channel), None)
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        for transport in reversed(self.transports):
+            try:
+                await transport.stop()
+            except Exception:
+                log.exception("stopping %s", transport.channel)
+        if self.web is not None:
+            await self.web.stop()
+        await self.db.dispose()
+
+
+async def run_until_signalled(app: NabovagtApp) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await app.start()
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        await asyncio.wait_for(app.stop(), timeout=9)

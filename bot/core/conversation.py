@@ -1,0 +1,274 @@
+"""The conversation engine: routes neutral inbound events to product handlers, channel-blind."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.i18n import LANGUAGES, t, t_channel
+from bot.core.messages import CHANNEL_TRAITS, Button, ChannelTraits, Inbound, Reply
+from bot.core.settings import Settings
+from storage import flows, inbound, residents, roles
+from storage.db import Database
+from storage.models import Contact, FlowState, Resident
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Turn"], Awaitable[None]]
+NUMBERS = re.compile(r"^\s*\d{1,2}(?:[\s,.;]+\d{1,2})*\s*$")
+# Commands that still work for someone who has stopped all messages.
+WORK_WHEN_STOPPED = {"start", "resume", "help", "mydata", "forget", "language"}
+
+
+@dataclass
+class Turn:
+    """One inbound event being handled inside one database transaction."""
+
+    inbound: Inbound
+    session: AsyncSession
+    settings: Settings
+    contact: Contact | None
+    resident: Resident | None
+    flow: FlowState | None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def traits(self) -> ChannelTraits:
+        return CHANNEL_TRAITS[self.inbound.channel]
+
+    @property
+    def lang(self) -> str:
+        if self.resident is not None:
+            return self.resident.language
+        if self.flow is not None and self.flow.data.get("lang") in LANGUAGES:
+            return str(self.flow.data["lang"])
+        return self.settings.default_language
+
+    @property
+    def state(self) -> str | None:
+        return self.flow.state if self.flow else None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.flow.data) if self.flow else {}
+
+    def text(self, key: str, **values: object) -> str:
+        return t_channel(key, self.lang, self.inbound.channel, **values)
+
+    def say(
+        self,
+        key: str,
+        *,
+        buttons: list[list[Button]] | None = None,
+        edit: bool = False,
+        **values: object,
+    ) -> None:
+        self.replies.append(Reply(self.text(key, **values), buttons or [], edit))
+
+    def say_text(self, text: str, *, buttons: list[list[Button]] | None = None) -> None:
+        self.replies.append(Reply(text, buttons or []))
+
+    def button(self, key: str, data: str) -> Button:
+        return Button(t(key, self.lang), data)
+
+    async def set_state(self, state: str, **data: Any) -> None:
+        keep = {k: v for k, v in self.data.items() if k == "lang"}
+        await flows.set_flow(
+            session=self.session, urn=self.inbound.urn, state=state, data=keep | data
+        )
+        self.flow = await flows.get_flow(session=self.session, urn=self.inbound.urn)
+
+    async def clear_state(self) -> None:
+        if self.flow is not None and "lang" in self.flow.data and self.resident is None:
+            await self.set_state("idle")
+            return
+        await flows.clear_flow(session=self.session, urn=self.inbound.urn)
+        self.flow = None
+
+    async def is_staff(self) -> bool:
+        """Coordinators and area representatives."""
+        if await self.is_coordinator():
+            return True
+        return any(
+            r.role == roles.REPRESENTATIVE
+            for r in await roles.roles_of(session=self.session, urns=[self.inbound.urn])
+        )
+
+    async def is_coordinator(self) -> bool:
+        urns = [self.inbound.urn]
+        if self.resident is not None:
+            contacts = await residents.contacts_of(
+                session=self.session, resident_id=self.resident.id
+            )  # type: ignore[arg-type]
+            urns += [c.urn for c in contacts]
+        if set(urns) & set(self.settings.coordinator_urns):
+            return True
+        return any(
+            r.role == roles.COORDINATOR
+            for r in await roles.roles_of(session=self.session, urns=urns)
+        )
+
+
+@dataclass
+class Router:
+    """Where each command, button prefix and waiting state is handled; features register here."""
+
+    commands: dict[str, Handler] = field(default_factory=dict)
+    coordinator_commands: set[str] = field(default_factory=set)
+    callbacks: dict[str, Handler] = field(default_factory=dict)
+    states: dict[str, Handler] = field(default_factory=dict)
+    on_location: Handler | None = None
+    on_unknown: Handler | None = None
+
+    def command(self, name: str, *, coordinator: bool = False) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.commands[name] = handler
+            if coordinator:
+                self.coordinator_commands.add(name)
+            return handler
+
+        return register
+
+    def callback(self, prefix: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.callbacks[prefix] = handler
+            return handler
+
+        return register
+
+    def state(self, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.states[name] = handler
+            return handler
+
+        return register
+
+
+def _numbered_choices(text: str, choices: list[str]) -> list[str] | None:
+    """Map "1" or "1 3" to the button data of the last reply's buttons, if all are in range."""
+    if not choices or not NUMBERS.match(text):
+        return None
+    picks = [int(n) for n in re.findall(r"\d+", text)]
+    if not all(1 <= n <= len(choices) for n in picks):
+        return None
+    return [choices[n - 1] for n in dict.fromkeys(picks)]
+
+
+def merge_callbacks(datas: list[str]) -> str:
+    """Several picks of one kind ("area:set:1", "area:set:3") become one ("area:set:1,3")."""
+    if len(datas) == 1:
+        return datas[0]
+    heads = {d.rpartition(":")[0] for d in datas}
+    if len(heads) != 1:
+        return datas[0]
+    return f"{heads.pop()}:{','.join(d.rpartition(':')[2] for d in datas)}"
+
+
+class Conversation:
+    """Handles one inbound event: dedupe, load who is talking, route, remember numbered choices."""
+
+    def __init__(self, db: Database, settings: Settings, router: Router) -> None:
+        self.db = db
+        self.settings = settings
+        self.router = router
+
+    async def handle(self, event: Inbound) -> list[Reply]:
+        try:
+            async with self.db.session() as session:
+                if event.provider_id and not await inbound.first_time(
+                    session=session, key=event.provider_id
+                ):
+                    log.info("duplicate inbound %s ignored", event.provider_id)
+                    return []
+                turn = await self._load(session, event)
+                await self._route(turn)
+                await self._remember_choices(turn)
+                return turn.replies
+        except IntegrityError:
+            # A concurrent retry of the same provider message won the race: handled once.
+            if event.provider_id:
+                log.info("concurrent duplicate inbound %s ignored", event.provider_id)
+                return []
+            log.exception("integrity error handling %s", event.urn)
+        except Exception:
+            # The transaction rolled back, so the event can simply be sent again.
+            log.exception("failed handling inbound from %s", event.urn)
+        return [Reply(t("error", self.settings.default_language))]
+
+    async def _load(self, session: AsyncSession, event: Inbound) -> Turn:
+        contact = await residents.get_contact(session=session, urn=event.urn)
+        resident = (
+            await residents.get_resident(session=session, resident_id=contact.resident_id)
+            if contact
+            else None
+        )
+        flow = await flows.get_flow(session=session, urn=event.urn)
+        return Turn(event, session, self.settings, contact, resident, flow)
+
+    async def _route(self, turn: Turn) -> None:
+        event, router = turn.inbound, self.router
+        if turn.contact is not None and turn.contact.stopped_at is not None:
+            if event.command not in WORK_WHEN_STOPPED:
+                if not turn.traits.silent_after_stop:
+                    turn.say("still_stopped")
+                return
+        if event.command in ("yes", "no") and f"on_{event.command}" in turn.data:
+            event.callback = str(turn.data[f"on_{event.command}"])
+            event.command = None
+        if event.command is None and event.callback is None and event.text:
+            picked = _numbered_choices(event.text, list(turn.data.get("choices", [])))
+            if picked:
+                event.callback = merge_callbacks(picked)
+        if event.callback is not None:
+            handler = router.callbacks.get(event.callback.partition(":")[0])
+            if handler is None:
+                turn.say("expired_button")
+                return
+            await handler(turn)
+            return
+        if event.command is not None:
+            handler = router.commands.get(event.command)
+            if handler is None:
+                await self._unknown(turn)
+                return
+            if event.command in router.coordinator_commands and not await turn.is_coordinator():
+                turn.say("coordinators_only")
+                return
+            await handler(turn)
+            return
+        if event.location is not None and router.on_location is not None:
+            await router.on_location(turn)
+            return
+        state_handler = router.states.get(turn.state or "")
+        if state_handler is not None and (event.text.strip() or event.photos):
+            await state_handler(turn)
+            return
+        await self._unknown(turn)
+
+    async def _unknown(self, turn: Turn) -> None:
+        if self.router.on_unknown is not None:
+            await self.router.on_unknown(turn)
+
+    async def _remember_choices(self, turn: Turn) -> None:
+        """Keep the last offered buttons so a typed number (SMS) presses them."""
+        offered = next((r for r in reversed(turn.replies) if r.buttons), None)
+        if offered is not None:
+            choices = [b.data for b in offered.flat_buttons()]
+            await flows.set_flow(
+                session=turn.session,
+                urn=turn.inbound.urn,
+                state=turn.state or "idle",
+                data=turn.data | {"choices": choices},
+            )
+        elif turn.flow is not None and "choices" in turn.flow.data and turn.replies:
+            data = turn.data
+            data.pop("choices")
+            await flows.set_flow(
+                session=turn.session, urn=turn.inbound.urn, state=turn.flow.state, data=data
+            )

@@ -1,0 +1,191 @@
+"""Message catalog for events, invitations, reminders, safety walks and reports (Danish first)."""
+
+from __future__ import annotations
+
+from bot.core.i18n import register_texts
+
+TEXTS: dict[str, dict[str, str]] = {
+    "event.kind.borgermøde": {"da": "Borgermøde", "en": "Citizen meeting"},
+    "event.kind.miniborgermøde": {"da": "Miniborgermøde", "en": "Local citizen meeting"},
+    "event.kind.tryghedsvandring": {"da": "Tryghedsvandring", "en": "Safety walk"},
+    "event.kind.tryghedsdag": {"da": "Tryghedsdag", "en": "Safety day"},
+    "event.kind.andet": {"da": "Arrangement", "en": "Event"},
+    "event.invitation": {
+        "da": "Invitation - {kind}: {title}\n{when}\nSted: {place}{description}\n\nKommer du?",
+        "en": "Invitation - {kind}: {title}\n{when}\nPlace: {place}{description}\n\nWill you come?",
+    },
+    "event.invitation.sms": {
+        "da": "Nabovagt inviterer - {kind}: {title}, {when}, {place}. Svar JA hvis du kommer, NEJ hvis ikke.",
+        "en": "Nabovagt invites you - {kind}: {title}, {when}, {place}. Reply YES if you come, NO if not.",
+    },
+    "btn.event_yes": {"da": "Jeg kommer", "en": "I'm coming"},
+    "btn.event_no": {"da": "Jeg kommer ikke", "en": "I'm not coming"},
+    "btn.event_ics": {"da": "📅 Kalenderfil", "en": "📅 Calendar file"},
+    "btn.event_share_name": {
+        "da": "Vis mit navn på deltagerlisten",
+        "en": "Show my name on the attendee list",
+    },
+    "event.rsvp_yes": {
+        "da": "Tak! Du er tilmeldt {title}, {when}. Vi minder dig om det.",
+        "en": "Thank you! You are signed up for {title}, {when}. We will remind you.",
+    },
+    "event.rsvp_no": {
+        "da": "Tak for svaret. Du er ikke tilmeldt {title}.",
+        "en": "Thanks for answering. You are not signed up for {title}.",
+    },
+    "event.rsvp_waiting": {
+        "da": "{title} er fuldt booket. Du står på venteliste som nr. {position} og får besked, hvis der bliver plads.",
+        "en": "{title} is fully booked. You are number {position} on the waiting list and will hear from us if a place opens.",
+    },
+    "event.promoted": {
+        "da": "Der er blevet plads! Du er nu tilmeldt {title}, {when}.",
+        "en": "A place opened up! You are now signed up for {title}, {when}.",
+    },
+    "event.name_shared": {
+        "da": "Dit navn står nu på deltagerlisten for {title}.",
+        "en": "Your name is now on the attendee list for {title}.",
+    },
+    "event.rsvp_pick": {
+        "da": "Du er inviteret til flere arrangementer. Hvilket gælder dit svar?",
+        "en": "You are invited to several events. Which one is your answer for?",
+    },
+    "event.rsvp_pick.sms": {
+        "da": "Du er inviteret til flere arrangementer. Svar med nummeret:",
+        "en": "You are invited to several events. Reply with the number:",
+    },
+    "event.no_open": {
+        "da": "Du har ingen invitationer at svare på lige nu.",
+        "en": "You have no invitations to answer right now.",
+    },
+    "event.gone": {
+        "da": "Det arrangement er aflyst eller allerede begyndt.",
+        "en": "That event is cancelled or has already begun.",
+    },
+    "event.cancelled": {
+        "da": "AFLYST: {title}, {when}, er aflyst. Vi beklager.",
+        "en": "CANCELLED: {title}, {when}, is cancelled. We are sorry.",
+    },
+    "event.reminder.attending": {
+        "da": "Påmindelse: {title}, {when}, {place}. Vi ses!",
+        "en": "Reminder: {title}, {when}, {place}. See you there!",
+    },
+    "event.reminder.unanswered": {
+        "da": "Husk at svare: {title}, {when}, {place}. Kommer du?",
+        "en": "Please answer: {title}, {when}, {place}. Will you come?",
+    },
+    "event.reminder.unanswered.sms": {
+        "da": "Husk at svare: {title}, {when}, {place}. Svar JA eller NEJ.",
+        "en": "Please answer: {title}, {when}, {place}. Reply YES or NO.",
+    },
+    "event.ics_caption": {"da": "Kalenderfil til {title}", "en": "Calendar file for {title}"},
+    # The coordinator's /event flow.
+    "event.menu": {
+        "da": "Arrangementer. Vælg et for at se tilmeldinger, eller opret et nyt:",
+        "en": "Events. Choose one to see attendance, or create a new one:",
+    },
+    "btn.event_new": {"da": "➕ Nyt arrangement", "en": "➕ New event"},
+    "event.ask_kind": {"da": "Hvilken slags arrangement?", "en": "What kind of event?"},
+    "event.ask_title": {"da": "Skriv en titel:", "en": "Type a title:"},
+    "event.ask_time": {
+        "da": "Hvornår? Skriv dato og klokkeslæt, fx 2026-12-03 19:00",
+        "en": "When? Type date and time, e.g. 2026-12-03 19:00",
+    },
+    "event.bad_time": {
+        "da": "Det forstod jeg ikke som et tidspunkt i fremtiden. Skriv fx 2026-12-03 19:00",
+        "en": "I couldn't read that as a future time. Type e.g. 2026-12-03 19:00",
+    },
+    "event.ask_place": {"da": "Hvor foregår det?", "en": "Where does it take place?"},
+    "event.ask_areas": {
+        "da": "Hvilke områder inviteres?",
+        "en": "Which areas are invited?",
+    },
+    "btn.event_all_areas": {"da": "Alle områder", "en": "All areas"},
+    "event.ask_capacity": {
+        "da": "Hvor mange pladser? Skriv et tal, eller 0 for ubegrænset.",
+        "en": "How many places? Type a number, or 0 for unlimited.",
+    },
+    "event.preview": {
+        "da": "Forhåndsvisning:\n\n{invitation}\n\nInviterer: {areas}\nPladser: {capacity}\nPåmindelser: {reminders}\n\nSend invitationen?",
+        "en": "Preview:\n\n{invitation}\n\nInviting: {areas}\nPlaces: {capacity}\nReminders: {reminders}\n\nSend the invitation?",
+    },
+    "btn.event_send": {"da": "Send invitation", "en": "Send invitation"},
+    "btn.event_abort": {"da": "Annullér", "en": "Cancel"},
+    "btn.event_cancel_event": {"da": "Aflys arrangementet", "en": "Cancel the event"},
+    "event.aborted": {"da": "OK, intet er sendt.", "en": "OK, nothing was sent."},
+    "event.created": {
+        "da": "Invitationen til {title} er sendt til {count} nabohjælpere.",
+        "en": "The invitation to {title} was sent to {count} neighbour helpers.",
+    },
+    "event.cancel_done": {
+        "da": "{title} er aflyst. {count} inviterede får besked; påmindelser er stoppet.",
+        "en": "{title} is cancelled. {count} invited get notice; reminders are stopped.",
+    },
+    "event.unlimited": {"da": "ubegrænset", "en": "unlimited"},
+    "event.all_areas": {"da": "alle områder", "en": "all areas"},
+    "event.details": {
+        "da": (
+            "{kind}: {title}\n{when}\nSted: {place}\nInviteret: {invited}\n"
+            "Kommer: {yes}{capacity}\nVenteliste: {waiting}\nKommer ikke: {no}\n"
+            "Ikke svaret: {unanswered}\nDeltagere (som har sagt ja til at blive vist): {names}"
+        ),
+        "en": (
+            "{kind}: {title}\n{when}\nPlace: {place}\nInvited: {invited}\n"
+            "Coming: {yes}{capacity}\nWaiting list: {waiting}\nNot coming: {no}\n"
+            "No answer: {unanswered}\nAttendees (who agreed to be listed): {names}"
+        ),
+    },
+    "event.none": {"da": "ingen", "en": "none"},
+    "event.cancelled_mark": {"da": " (AFLYST)", "en": " (CANCELLED)"},
+    "cmd.event": {"da": "Arrangementer og invitationer", "en": "Events and invitations"},
+    "event.help.coordinator": {
+        "da": "\n/event - arrangementer, invitationer og tilmeldinger",
+        "en": "\n/event - events, invitations and attendance",
+    },
+    # Safety-walk observations.
+    "walk.no_walk": {
+        "da": "Der er ingen tryghedsvandring i gang lige nu, som du er inviteret til.",
+        "en": "There is no safety walk going on right now that you are invited to.",
+    },
+    "walk.ask_kind": {
+        "da": "Tryghedsvandring: hvad har du set?",
+        "en": "Safety walk: what did you notice?",
+    },
+    "walk.ask_kind.sms": {
+        "da": "Tryghedsvandring: hvad har du set? Svar med nummeret:",
+        "en": "Safety walk: what did you notice? Reply with the number:",
+    },
+    "walk.kind.belysning": {"da": "Dårlig belysning", "en": "Poor lighting"},
+    "walk.kind.beplantning": {"da": "Skjulesteder/beplantning", "en": "Hiding places/plants"},
+    "walk.kind.laase": {"da": "Dårlige låse/døre", "en": "Poor locks/doors"},
+    "walk.kind.haervaerk": {"da": "Hærværk", "en": "Vandalism"},
+    "walk.kind.andet": {"da": "Andet", "en": "Other"},
+    "walk.ask_note": {
+        "da": "Beskriv kort, hvad og hvor (send evt. et billede eller din position først):",
+        "en": "Describe briefly what and where (you may send a photo or your location first):",
+    },
+    "walk.ask_note.sms": {
+        "da": "Beskriv kort, hvad og hvor:",
+        "en": "Describe briefly what and where:",
+    },
+    "walk.location_noted": {
+        "da": "Position gemt. Skriv nu en kort beskrivelse:",
+        "en": "Location saved. Now type a short description:",
+    },
+    "walk.saved": {
+        "da": "Tak! Observationen er gemt til rapporten. Send /obs for at tilføje flere.",
+        "en": "Thank you! The observation is saved for the report. Send /obs to add more.",
+    },
+    "walk.saved.sms": {
+        "da": "Tak! Observationen er gemt. Skriv OBS for at tilføje flere.",
+        "en": "Thank you! The observation is saved. Send OBS to add more.",
+    },
+    "cmd.obs": {"da": "Observation på tryghedsvandring", "en": "Safety walk observation"},
+}
+
+
+def register() -> None:
+    """Add the texts once (importing twice must not clash)."""
+    from bot.core.i18n import CATALOG
+
+    if "event.invitation" not in CATALOG:
+        register_texts(TEXTS)

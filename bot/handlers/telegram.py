@@ -1,0 +1,316 @@
+"""Telegram transport: python-telegram-bot updates in, neutral replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from starlette.routing import BaseRoute
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.messages import Inbound, Location, Reply
+from bot.core.urns import telegram_urn, urn_path, urn_scheme
+from bot.handlers.base import InboundSink, LateSink, Outcome, SendResult
+
+log = logging.getLogger(__name__)
+
+# Inside a split reply, a rate limit up to this long is waited out rather than cutting the reply.
+MAX_INLINE_WAIT_SECONDS = 30.0
+
+# Per language: (everyone's commands, the extra commands staff see), as (command, description).
+Menus = dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]]
+
+
+def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def _seconds(exc: RetryAfter) -> float:
+    retry = exc.retry_after
+    return retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+
+
+def _error_result(exc: TelegramError) -> SendResult:
+    """Telegram's errors as provider-neutral outcomes."""
+    if isinstance(exc, RetryAfter):
+        return SendResult(Outcome.RETRY, retry_after=_seconds(exc), detail=str(exc))
+    if isinstance(exc, Forbidden):
+        return SendResult(Outcome.BLOCKED, detail=str(exc))
+    if isinstance(exc, BadRequest):
+        invalid = "chat not found" in str(exc).lower()
+        return SendResult(Outcome.INVALID if invalid else Outcome.FAILED, detail=str(exc))
+    if isinstance(exc, (TimedOut, NetworkError)):
+        return SendResult(Outcome.RETRY, detail=str(exc))
+    return SendResult(Outcome.FAILED, detail=str(exc))
+
+
+def _html(text: str) -> str:
+    # Replies are plain text; escaping everything keeps user-typed content inert in HTML mode.
+    return html.escape(text, quote=False)
+
+
+MAX_TEXT = 4096  # Telegram's limit, counted after HTML escaping
+
+
+def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:
+    """Join pieces greedily with `sep` into chunks whose escaped length fits `limit`."""
+    chunks: list[str] = []
+    for piece in pieces:
+        candidate = f"{chunks[-1]}{sep}{piece}" if chunks else piece
+        if chunks and len(_html(candidate)) <= limit:
+            chunks[-1] = candidate
+        else:
+            chunks.append(piece)
+    return chunks
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split over-long text at paragraph breaks, then line breaks, then spaces; never mid-word."""
+    if len(_html(text)) <= limit:
+        return [text]
+    out: list[str] = []
+    for sep in ("\n\n", "\n", " "):
+        pieces = text.split(sep)
+        if len(pieces) > 1:
+            for chunk in _pack(pieces, sep, limit):
+                out.extend(split_text(chunk, limit) if len(_html(chunk)) > limit else [chunk])
+            return out
+    # One word longer than a whole message: nothing else to do but cut it.
+    step = max(1, limit // 5)  # escaping at most quintuples a character ("&amp;")
+    return [text[i : i + step] for i in range(0, len(text), step)]
+
+
+def update_to_inbound(update: Update) -> Inbound | None:
+    """Translate one Telegram update into a neutral event (None for what we ignore)."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    base = {
+        "urn": telegram_urn(user.id),
+        "channel": "telegram",
+        "display_name": user.full_name,
+        "language_hint": user.language_code,
+    }
+    if update.callback_query is not None:
+        return Inbound(**base, callback=update.callback_query.data or "")
+    message = update.effective_message
+    if message is None or (update.effective_chat and update.effective_chat.type != "private"):
+        return None
+    if message.location is not None:
+        loc = Location(message.location.latitude, message.location.longitude)
+        return Inbound(**base, location=loc)
+    text = message.text or message.caption or ""
+    # The largest size of a photo; the product fetches it later through fetch_media (getFile).
+    photos = [message.photo[-1].file_id] if message.photo else []
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        photos.append(document.file_id)  # a photo sent uncompressed, as a file
+    if text.startswith("/"):
+        head, _, args = text[1:].partition(" ")
+        command = head.split("@", 1)[0].casefold()
+        return Inbound(**base, text=text, command=command, args=args.strip(), photos=photos)
+    return Inbound(**base, text=text, photos=photos)
+
+
+class TelegramTransport:
+    """Runs the PTB Application (long polling) and sends replies through its Bot."""
+
+    channel = "telegram"
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_url: str,
+        sink: InboundSink,
+        menus: Menus | None = None,
+        staff_ids: list[int] | None = None,
+        deliver_later: LateSink | None = None,
+    ) -> None:
+        self.sink = sink
+        self.deliver_later = deliver_later
+        self.menus = menus or {}
+        self.staff_ids = staff_ids or []
+        self.application: Application = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_url}/bot")
+            .base_file_url(f"{api_url}/file/bot")
+            .build()
+        )
+        self.application.add_handler(CallbackQueryHandler(self._on_update))
+        self.application.add_handler(MessageHandler(filters.ALL, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    @property
+    def bot(self):  # type: ignore[no-untyped-def]
+        return self.application.bot
+
+    def routes(self) -> list[BaseRoute]:
+        return []
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.register_commands()
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(timeout=10, drop_pending_updates=False)
+
+    async def stop(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def register_commands(self) -> None:
+        """The command menu in Danish (default) and English; staff chats also see theirs."""
+        for lang, (everyone, staff) in self.menus.items():
+            code = None if lang == "da" else lang
+            menu = [BotCommand(name, description) for name, description in everyone]
+            await self._set_menu(menu, BotCommandScopeDefault(), code)
+            extended = menu + [BotCommand(name, description) for name, description in staff]
+            for chat_id in self.staff_ids:
+                await self._set_menu(extended, BotCommandScopeChat(chat_id), code)
+
+    async def _set_menu(
+        self, menu: list[BotCommand], scope: BotCommandScope, code: str | None
+    ) -> None:
+        try:
+            await self.bot.set_my_commands(menu, scope=scope, language_code=code)
+        except TelegramError as exc:
+            # The menu is a convenience: a staff member who never opened the chat ("chat not
+            # found") or a hiccup must not keep the bot from answering.
+            log.warning("command menu for %s not set: %s", scope.type, exc)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except TelegramError as exc:
+                log.info("answerCallbackQuery failed: %s", exc)
+        event = update_to_inbound(update)
+        if event is None:
+            return
+        if event.photos:
+            event.fetch_media = self.fetch_media
+        replies = await self.sink(event)
+        pressed = update.callback_query.message if update.callback_query else None
+        for reply in replies:
+            if reply.edit and pressed is not None:
+                try:
+                    await self.bot.edit_message_text(
+                        _html(reply.text),
+                        chat_id=pressed.chat.id,
+                        message_id=pressed.message_id,
+                        parse_mode="HTML",
+                        reply_markup=_markup(reply),
+                    )
+                    continue
+                except BadRequest as exc:
+                    if "not modified" in str(exc):
+                        continue
+                    log.info("edit failed, sending instead: %s", exc)
+                except TelegramError as exc:
+                    log.info("edit failed, sending instead: %s", exc)
+            result = await self.send(event.urn, reply)
+            if result.outcome is Outcome.RETRY and self.deliver_later is not None:
+                # Rate-limited or unreachable for now: the durable outbox retries, nothing is lost.
+                log.info("reply to %s deferred to the outbox: %s", event.urn, result.detail)
+                await self.deliver_later(event.urn, [reply])
+
+    async def fetch_media(self, file_id: str) -> bytes:
+        """Download a file the user sent (getFile, then the file URL) while its link is valid."""
+        found = await self.bot.get_file(file_id)
+        return bytes(await found.download_as_bytearray())
+
+    async def send(self, urn: str, reply: Reply) -> SendResult:
+        """Send one reply (split if long, then its attachment); errors become neutral outcomes."""
+        assert urn_scheme(urn) == "telegram"
+        chat = int(urn_path(urn))
+        chunks = split_text(reply.text)
+        parts = [
+            partial(
+                self.bot.send_message,
+                chat,
+                _html(chunk),
+                parse_mode="HTML",
+                reply_markup=_markup(reply) if number == len(chunks) else None,
+            )
+            for number, chunk in enumerate(chunks, start=1)
+        ]
+        if reply.attachment is not None:
+            filename, content = reply.attachment
+            parts.append(
+                partial(self.bot.send_document, chat, InputFile(content, filename=filename))
+            )
+        last_id = None
+        for index, part in enumerate(parts):
+            try:
+                last_id = str((await self._send_part(part, resumed=index > 0)).message_id)
+            except TelegramError as exc:
+                result = _error_result(exc)
+                if index > 0 and result.outcome is Outcome.RETRY:
+                    # Part of the reply is out already: a retry of the whole would repeat it.
+                    detail = f"sent {index} of {len(parts)} parts: {exc}"
+                    return SendResult(Outcome.FAILED, provider_id=last_id, detail=detail)
+                return result
+        return SendResult(Outcome.SENT, provider_id=last_id)
+
+    async def _send_part(self, part: Callable[[], Awaitable[Message]], *, resumed: bool) -> Message:
+        """Within a split reply, wait out one short rate limit rather than cut the reply."""
+        try:
+            return await part()
+        except RetryAfter as exc:
+            if not resumed or _seconds(exc) > MAX_INLINE_WAIT_SECONDS:
+                raise
+            await asyncio.sleep(_seconds(exc))
+            return await part()
+
+    async def edit(self, urn: str, ref: str, reply: Reply) -> SendResult:
+        """Replace the text of message `ref` sent earlier (live broadcast progress)."""
+        try:
+            await self.bot.edit_message_text(
+                _html(split_text(reply.text)[0]),
+                chat_id=int(urn_path(urn)),
+                message_id=int(ref),
+                parse_mode="HTML",
+                reply_markup=_markup(reply),
+            )
+        except TelegramError as exc:
+            if isinstance(exc, BadRequest) and "not modified" in str(exc):
+                return SendResult(Outcome.SENT, provider_id=ref)
+            return _error_result(exc)
+        return SendResult(Outcome.SENT, provider_id=ref)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram handler error: %s", context.error, exc_info=context.error)

@@ -1,0 +1,29 @@
+"""Tip retention: anonymise tips older than TIP_RETENTION_DAYS (contact, location, photos, text)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from bot.core.settings import Settings
+from bot.tips.chat import delete_media
+from storage import tips as tip_store
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def anonymise_expired_tips(db: Database, settings: Settings, now: datetime) -> int:
+    """Anonymise every tip created before now - TIP_RETENTION_DAYS; return how many."""
+    before = now - timedelta(days=settings.tip_retention_days)
+    async with db.session() as session:
+        expired = await tip_store.expired_tips(session=session, before=before)
+        paths: list[str] = []
+        for tip in expired:
+            paths += await tip_store.anonymise(session=session, tip=tip, now=now)
+    # Files go only after the rows are committed, so a failed run leaves nothing dangling.
+    await asyncio.to_thread(delete_media, settings.media_dir, paths)
+    if expired:
+        log.info("anonymised %d tips older than %d days", len(expired), settings.tip_retention_days)
+    return len(expired)

@@ -1,1 +1,0 @@
-"""Transports: each turns a provider wire format into neutral messages and back."""

@@ -1,1 +1,0 @@
-"""Time: outbox dispatcher, reminders and periodic jobs."""
