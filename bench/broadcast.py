@@ -179,6 +179,7 @@ def child_main(url: str, tg_url: str, tw: list[str]) -> None:
     """The dispatching process: real transports, real dispatcher, leader election."""
     from pydantic import SecretStr
 
+    from bot.app.features import jobs, presenter
     from bot.core.settings import Settings
     from bot.handlers.sms import SmsTransport
     from bot.handlers.telegram import TelegramTransport
@@ -208,7 +209,9 @@ def child_main(url: str, tg_url: str, tw: list[str]) -> None:
             sink=sink,
         )
         await sms.start()
-        service = SchedulerService(db, settings, {"telegram": telegram, "sms": sms})
+        service = SchedulerService(
+            db, settings, {"telegram": telegram, "sms": sms}, presenter(), jobs()
+        )
         await service.start()
         await asyncio.Event().wait()
 

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 from test_broadcast_helpers import add_residents, area_id
 
+from bot.broadcasts.render import PRESENTER
 from bot.core.messages import Reply
 from bot.core.settings import Settings
 from bot.handlers.base import Outcome, SendResult
@@ -90,7 +91,7 @@ async def test_alert_reaches_only_farum_on_the_sms_wire(db, settings, twilio, sm
     await add_residents(db, "Farum", ["tel:+4520000001", "tel:+4520000002"])
     await add_residents(db, "Værløse", ["tel:+4520000003"])
     await _alert(db, "Farum", priority=outbox.URGENT)
-    dispatcher = Dispatcher(db, fast(settings), {"sms": sms}, clock=lambda: NOON)
+    dispatcher = Dispatcher(db, fast(settings), {"sms": sms}, PRESENTER, clock=lambda: NOON)
     assert await dispatcher.drain(NOON) == 2
     assert sorted(s.to for s in twilio.sent) == ["+4520000001", "+4520000002"]
     body = twilio.sent[0].body
@@ -106,7 +107,7 @@ async def test_rate_limit_is_retried_later_and_gives_up_after_capped_attempts(
 ) -> None:  # type: ignore[no-untyped-def]
     await add_residents(db, "Farum", ["tel:+4520000001"])
     await _alert(db, "Farum")
-    dispatcher = Dispatcher(db, fast(settings), {"sms": sms}, clock=lambda: NOON)
+    dispatcher = Dispatcher(db, fast(settings), {"sms": sms}, PRESENTER, clock=lambda: NOON)
     twilio.fail_next(code=20500, status=500, times=MAX_ATTEMPTS)
     now = NOON
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -127,7 +128,7 @@ async def test_carrier_stop_and_invalid_number_mark_the_contact(db, settings, tw
     twilio.unsubscribed.add("+4520000001")
     twilio.invalid_numbers.add("+4520000002")
     await _alert(db, "Farum")
-    await Dispatcher(db, fast(settings), {"sms": sms}).drain(NOON)
+    await Dispatcher(db, fast(settings), {"sms": sms}, PRESENTER).drain(NOON)
     by_urn = {r.urn: r.status for r in await _rows(db)}
     assert by_urn == {
         "tel:+4520000001": "stopped",
@@ -147,7 +148,9 @@ async def test_blocked_bot_marks_telegram_contact_and_429_pauses_the_channel(db,
     telegram = Recorder()
     telegram.script["telegram:1"] = [SendResult(Outcome.BLOCKED, detail="Forbidden")]
     telegram.script["telegram:2"] = [SendResult(Outcome.RETRY, retry_after=0.05)]
-    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram}, clock=lambda: NOON)
+    dispatcher = Dispatcher(
+        db, fast(settings), {"telegram": telegram}, PRESENTER, clock=lambda: NOON
+    )
     await dispatcher.drain(NOON)
     rows = {r.urn: r for r in await _rows(db)}
     assert rows["telegram:1"].status == "blocked"
@@ -170,7 +173,9 @@ async def test_after_a_crash_the_next_leader_resends_only_what_was_in_flight(db,
             session=session, channel="telegram", now=NOON, limit=3, lease=timedelta(minutes=5)
         )
     telegram = Recorder()
-    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram}, clock=lambda: NOON)
+    dispatcher = Dispatcher(
+        db, fast(settings), {"telegram": telegram}, PRESENTER, clock=lambda: NOON
+    )
     await dispatcher.start()
     await dispatcher.stop()
     await dispatcher.drain(NOON)
@@ -183,7 +188,7 @@ async def test_tips_wait_for_morning_but_alerts_go_out_at_night(db, settings) ->
     await _alert(db, "Farum", now=NIGHT, kind="tip")
     await _alert(db, "Farum", now=NIGHT, priority=outbox.URGENT)
     telegram = Recorder()
-    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram})
+    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram}, PRESENTER)
     assert await dispatcher.drain(NIGHT) == 1
     assert telegram.sent[0][1].text.startswith("🚨")
     morning = datetime(2026, 11, 25, 7, 5, tzinfo=UTC)  # 08:05 in Copenhagen
@@ -199,7 +204,7 @@ async def test_stopped_after_writing_is_skipped_not_sent(db, settings) -> None: 
         contact.stopped_at = utcnow()
         session.add(contact)
     telegram = Recorder()
-    await Dispatcher(db, fast(settings), {"telegram": telegram}).drain(NOON)
+    await Dispatcher(db, fast(settings), {"telegram": telegram}, PRESENTER).drain(NOON)
     assert [u for u, _ in telegram.sent] == ["telegram:2"]
     assert {r.urn: r.status for r in await _rows(db)}["telegram:1"] == "skipped"
 
@@ -211,7 +216,7 @@ async def test_coordinator_sees_progress_edits_and_a_final_report(
     twilio.invalid_numbers.add("+4520000001")
     await _alert(db, "Farum", progress_urn="telegram:99")
     telegram = Recorder()
-    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram, "sms": sms})
+    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram, "sms": sms}, PRESENTER)
     reporter = ProgressReporter(dispatcher, min_interval=0)
     await reporter.tick(NOON)
     assert telegram.sent[-1] == ("telegram:99", Reply("Sendt 0 af 3 · Telegram 0 · SMS 0"))

@@ -22,6 +22,7 @@ PROCESS = textwrap.dedent(
     from bot.core.messages import Reply
     from bot.core.settings import Settings
     from bot.handlers.base import Outcome, SendResult
+    from bot.broadcasts.render import PRESENTER
     from bot.scheduler.service import SchedulerService
     from storage.db import Database
 
@@ -35,7 +36,7 @@ PROCESS = textwrap.dedent(
     async def main():
         settings = Settings(_env_file=None, database_url=sys.argv[1])
         service = SchedulerService(Database(sys.argv[1]), settings, {"telegram": FileChannel()},
-                                   election_interval=0.5)
+                                   PRESENTER, election_interval=0.5)
         await service.start()
         await service.elected.wait()
         print("LEADER", flush=True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 from test_broadcast_helpers import add_residents, area_id
 
+from bot.broadcasts.render import PRESENTER
 from bot.handlers.telegram import TelegramTransport
 from bot.scheduler.dispatcher import Dispatcher
 from sandbox.telegram_fake import FakeTelegram
@@ -43,7 +44,9 @@ async def test_alert_on_the_telegram_wire_with_blocked_429_and_long_text(db, set
                 area_ids=[await area_id(db, "Farum")],
                 now=NOON,
             )
-        dispatcher = Dispatcher(db, settings, {"telegram": transport}, clock=lambda: NOON)
+        dispatcher = Dispatcher(
+            db, settings, {"telegram": transport}, PRESENTER, clock=lambda: NOON
+        )
         await dispatcher.drain(NOON)
         later = datetime(2026, 11, 24, 11, 0, 5, tzinfo=UTC)
         await dispatcher.drain(later)

@@ -6,20 +6,16 @@ import asyncio
 import logging
 import signal
 
+from bot.app import features
 from bot.app.web import WebServer, build_web_app
-from bot.broadcasts import chat as broadcasts
 from bot.core.areas import seed_fureso_if_empty
 from bot.core.conversation import Conversation, Router
 from bot.core.menu import menus
 from bot.core.messages import Reply
 from bot.core.settings import Settings
 from bot.core.urns import urn_path, urn_scheme
-from bot.events import chat as event_chat
 from bot.handlers.base import Transport
-from bot.registration import chat as registration
 from bot.scheduler.service import SchedulerService
-from bot.tips import chat as tips
-from bot.walks import chat as walks
 from storage import roles
 from storage.db import Database
 
@@ -27,13 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def build_router() -> Router:
-    """Every feature registers its commands, buttons and states here."""
+    """Every feature registers its commands, buttons, states, menu entries and /stats lines."""
     router = Router()
-    registration.register(router)
-    event_chat.register(router)
-    walks.register(router)
-    broadcasts.register(router)
-    tips.register(router)  # after registration: it wraps on_location for tip drafts
+    for feature in features.FEATURES:
+        router.add_feature(feature)
     return router
 
 
@@ -108,6 +101,8 @@ class NabovagtApp:
             self.db,
             self.settings,
             {t.channel: t for t in self.transports},
+            features.presenter(),
+            features.jobs(),
             report_to_representatives=self.report_to_representatives,
         )
         await self.scheduler.start()

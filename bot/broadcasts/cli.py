@@ -1,4 +1,4 @@
-"""CLI for broadcasts: `broadcast`, `broadcasts list|show`, `tips-library`, `roles grant`."""
+"""CLI for broadcasts: `broadcast`, `broadcasts list|show`, `tips-library`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from storage.db import Database
 
 broadcasts_cli = typer.Typer(help="Broadcasts sent and being sent.", no_args_is_help=True)
 tips_library_cli = typer.Typer(help="Prevention tips for the weekly tip.", no_args_is_help=True)
-roles_cli = typer.Typer(help="Roles: coordinators and area representatives.", no_args_is_help=True)
 
 KINDS = ("alert", "tip", "announcement")
 PRIORITIES = {"urgent": 0, "normal": 1}
@@ -226,57 +225,5 @@ def tips_remove(tip_id: int) -> None:
         if not removed:
             raise fail(f"no tip {tip_id}", 1)
         typer.echo(f"tip {tip_id} removed")
-
-    with_db(work)
-
-
-@roles_cli.command("grant")
-def roles_grant(
-    urn: str,
-    role: Annotated[str, typer.Argument(help="coordinator or representative.")],
-    area: Annotated[str | None, typer.Option(help="The area a representative speaks for.")] = None,
-) -> None:
-    """Grant a role; representatives send to their own areas only."""
-    from bot.core.urns import InvalidURN, parse_urn
-    from storage import areas as area_store
-    from storage import roles
-
-    try:
-        normalised = parse_urn(urn)
-    except InvalidURN as exc:
-        raise fail(str(exc)) from None
-    if role not in (roles.COORDINATOR, roles.REPRESENTATIVE):
-        raise fail("ROLE must be coordinator or representative")
-    if role == roles.REPRESENTATIVE and not area:
-        raise fail("a representative needs --area NAME")
-
-    async def work(db: Database, _: Settings) -> None:
-        async with db.session() as session:
-            area_id = None
-            if area:
-                found = await area_store.find_by_name(session=session, name=area)
-                if found is None:
-                    raise fail(f"unknown area {area}: see `nabovagt areas list`")
-                area_id = found.id
-            await roles.grant(session=session, urn=normalised, role=role, area_id=area_id)
-        typer.echo(f"{normalised} is {role}" + (f" for {area}" if area else ""))
-
-    with_db(work)
-
-
-@roles_cli.command("list")
-def roles_list() -> None:
-    """Every granted role."""
-    from storage import areas as area_store
-    from storage import roles
-
-    async def work(db: Database, _: Settings) -> None:
-        async with db.session() as session:
-            granted = await roles.list_roles(session=session)
-            names = {a.id: a.name for a in await area_store.list_areas(session=session)}
-        for row in granted:
-            typer.echo(f"{row.urn}\t{row.role}\t{names.get(row.area_id, '-')}")  # type: ignore[arg-type]
-        if not granted:
-            typer.echo("no roles yet")
 
     with_db(work)

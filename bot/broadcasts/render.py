@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 
 import bot.broadcasts.texts  # noqa: F401  (registers the catalog entries)
+from bot.core.feature import OutboxPresenter
 from bot.core.gsm import segments, to_gsm7
 from bot.core.i18n import CATALOG, t
 from bot.core.messages import Button, Reply
@@ -102,7 +103,6 @@ CHANNEL_NAMES = {"telegram": "Telegram", "sms": "SMS"}
 
 def report_text(
     lang: str,
-    *,
     broadcast_id: int,
     kind: str,
     area_names: list[str] | None,
@@ -130,3 +130,6 @@ def report_text(
     areas = ", ".join(area_names) if area_names else t("bc.all_areas", lang)
     kind_name = t(f"bc.kind.{kind}", lang) if f"bc.kind.{kind}" in CATALOG else kind
     return t("bc.report", lang, kind=kind_name, id=broadcast_id, areas=areas, rows="\n".join(rows))
+
+
+PRESENTER = OutboxPresenter(render=render_reply, progress=progress_text, report=report_text)

@@ -8,7 +8,9 @@ from typing import TypeVar
 
 import typer
 
+from bot.core.areas import match_areas
 from bot.core.settings import Settings, load_settings
+from storage.areas import list_areas
 from storage.db import Database
 
 T = TypeVar("T")
@@ -33,3 +35,19 @@ def with_db(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
             await db.dispose()
 
     return asyncio.run(go())
+
+
+async def area_ids_by_name(db: Database, names: list[str]) -> list[int] | None:
+    """Area names (or 'all') to ids; None means every area."""
+    if not names or any(n.strip().casefold() in ("all", "alle") for n in names):
+        return None
+    async with db.session() as session:
+        known = await list_areas(session=session)
+    ids = []
+    for name in names:
+        found = [a for a in match_areas(known, name) if a.name.casefold() == name.casefold()]
+        found = found or match_areas(known, name)
+        if len(found) != 1:
+            raise fail(f"unknown or ambiguous area {name!r}")
+        ids.append(found[0].id)
+    return ids  # type: ignore[return-value]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.feature import Feature, MenuEntry, StatsSection
 from bot.core.i18n import LANGUAGES, t, t_channel
 from bot.core.messages import CHANNEL_TRAITS, Button, ChannelTraits, Inbound, Reply
 from bot.core.settings import Settings
@@ -125,6 +126,16 @@ class Router:
     states: dict[str, Handler] = field(default_factory=dict)
     on_location: Handler | None = None
     on_unknown: Handler | None = None
+    menu: list[MenuEntry] = field(default_factory=list)
+    stats_sections: list[StatsSection] = field(default_factory=list)
+
+    def add_feature(self, feature: Feature) -> None:
+        """A feature's chat handlers, menu entries and /stats lines."""
+        if feature.chat is not None:
+            feature.chat(self)
+        self.menu.extend(feature.menu)
+        if feature.stats is not None:
+            self.stats_sections.append(feature.stats)
 
     def command(self, name: str, *, coordinator: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:

@@ -5,29 +5,16 @@ from __future__ import annotations
 from bot.core.conversation import Router
 from bot.core.i18n import CATALOG, LANGUAGES, t
 
-# Order is the order people see; a command appears only if a feature registered it.
-RESIDENT_MENU = (
-    "start",
-    "areas",
-    "tip",
-    "topics",
-    "obs",
-    "mydata",
-    "language",
-    "stop",
-    "forget",
-    "help",
-)
-STAFF_MENU = ("stats", "inbox", "alert", "announce", "tip_send", "event")
-
 Menu = list[tuple[str, str]]
 
 
 def menu(router: Router, lang: str, *, staff: bool) -> Menu:
     """(command, description) pairs for a resident's menu, or only the extra staff commands."""
-    names = STAFF_MENU if staff else RESIDENT_MENU
+    entries = sorted((e for e in router.menu if e.staff == staff), key=lambda e: e.position)
     return [
-        (n, t(f"cmd.{n}", lang)) for n in names if n in router.commands and f"cmd.{n}" in CATALOG
+        (e.command, t(f"cmd.{e.command}", lang))
+        for e in entries
+        if e.command in router.commands and f"cmd.{e.command}" in CATALOG
     ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.core.areas import toggle_rows
@@ -227,28 +226,6 @@ def register(router: Router) -> None:
             turn.say("event.name_shared", title=event.title)
         else:
             turn.say("expired_button")
-
-    @router.callback("report")
-    async def report_png(turn: Turn) -> None:
-        if not await may_organise(turn):
-            turn.say("coordinators_only")
-            return
-        from datetime import date
-
-        from bot.reports.hotspots import build_report, month_label, render_png
-
-        month = date.fromisoformat(f"{(turn.inbound.callback or '').split(':')[2]}-01")
-        report = await build_report(session=turn.session, month=month, tz=turn.settings.tz)
-        turn.replies.append(
-            Reply(
-                month_label(month),
-                # matplotlib is slow and synchronous: keep it off the event loop.
-                attachment=(
-                    f"rapport-{month:%Y-%m}.png",
-                    await asyncio.to_thread(render_png, report),
-                ),
-            )
-        )
 
     @router.command("yes")
     async def yes(turn: Turn) -> None:

@@ -325,10 +325,8 @@ def register(router: Router) -> None:
         turn.say(
             "stats", month=now.strftime("%Y-%m"), rows=rows, total=total, new=new, stopped=gone
         )
-        if "tip" in router.commands:
-            from bot.tips.triage import stats_lines
-
-            if lines := await stats_lines(turn, now):
+        for section in router.stats_sections:
+            if lines := await section(turn.session, turn.settings, turn.lang, now):
                 turn.replies[-1].text += "\n\n" + "\n".join(lines)
 
     async def unknown(turn: Turn) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
-from bot.broadcasts.render import render_reply
+from bot.core.feature import OutboxPresenter
 from bot.core.quiet import in_quiet_hours, parse_quiet_hours
 from bot.core.settings import Settings
 from bot.handlers.base import Outcome, SendResult, Transport
@@ -115,12 +115,14 @@ class Dispatcher:
         db: Database,
         settings: Settings,
         transports: Mapping[str, Transport],
+        presenter: OutboxPresenter,
         *,
         clock: Callable[[], datetime] = utcnow,
         tick: float = 0.2,
     ) -> None:
         self.db = db
         self.settings = settings
+        self.presenter = presenter
         self.clock = clock
         self.tick = tick
         rates = {"telegram": settings.telegram_max_rate, "sms": settings.sms_max_rate}
@@ -243,7 +245,7 @@ class Dispatcher:
                 )
             return None
         row, names = await self._content(item.broadcast_id)
-        reply = render_reply(row.kind, row.text, item.lang, names, row.buttons)
+        reply = self.presenter.render(row.kind, row.text, item.lang, names, row.buttons)
         if row.attachment is not None:
             reply.attachment = (row.attachment_name or "attachment", row.attachment)
         await pump.wait_turn(item.urn)

@@ -6,7 +6,6 @@ import logging
 import time
 from datetime import datetime
 
-from bot.broadcasts.render import progress_text, report_text
 from bot.core.messages import Reply
 from bot.core.urns import urn_scheme
 from bot.scheduler.dispatcher import Dispatcher
@@ -66,7 +65,7 @@ class ProgressReporter:
             self._last.pop(row.id, None)
             return
         lang = await self._lang(row.progress_urn)
-        text = progress_text(lang, counts, row.total)
+        text = self.dispatcher.presenter.progress(lang, counts, row.total)
         last_at, last_text = self._last.get(row.id, (0.0, ""))
         if finished or (text != last_text and time.monotonic() - last_at >= self.min_interval):
             await self._show(row, text)
@@ -76,13 +75,8 @@ class ProgressReporter:
             async with self.db.session() as session:
                 names = await broadcasts.area_names(session=session, area_ids=row.area_ids)
                 reasons = await broadcasts.failure_reasons(session=session, broadcast_id=row.id)
-                report = report_text(
-                    lang,
-                    broadcast_id=row.id,
-                    kind=row.kind,
-                    area_names=names,
-                    counts=counts,
-                    reasons=reasons,
+                report = self.dispatcher.presenter.report(
+                    lang, row.id, row.kind, names, counts, reasons
                 )
                 await outbox.enqueue_direct(
                     session=session,

@@ -1,19 +1,17 @@
-"""Runs the dispatcher and the timed jobs in whichever process is the leader."""
+"""Runs the dispatcher and the features' timed jobs in whichever process is the leader."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.broadcasts.prevention import weekly_tip_job
+from bot.core.feature import Job, JobContext, OutboxPresenter
 from bot.core.settings import Settings
-from bot.events.reminders import fire_due_reminders
 from bot.handlers.base import Transport
-from bot.reports.monthly import monthly_report_job
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.leader import Leadership
 from bot.scheduler.progress import ProgressReporter
@@ -28,13 +26,15 @@ ELECTION_INTERVAL = 2.0
 
 
 class SchedulerService:
-    """Leader election loop; while leading: dispatcher, progress reports, sweeps, weekly tip."""
+    """Leader election loop; while leading: dispatcher, progress reports, sweeps, feature jobs."""
 
     def __init__(
         self,
         db: Database,
         settings: Settings,
         transports: Mapping[str, Transport],
+        presenter: OutboxPresenter,
+        jobs: Sequence[Job] = (),
         *,
         election_interval: float = ELECTION_INTERVAL,
         report_to_representatives: bool = False,
@@ -43,6 +43,8 @@ class SchedulerService:
         self.report_to_representatives = report_to_representatives
         self.settings = settings
         self.transports = transports
+        self.presenter = presenter
+        self.feature_jobs = list(jobs)
         self.election_interval = election_interval
         self.leadership = Leadership(db)
         self.dispatcher: Dispatcher | None = None
@@ -74,22 +76,23 @@ class SchedulerService:
             await asyncio.sleep(self.election_interval)
 
     async def _lead(self) -> None:
-        self.dispatcher = Dispatcher(self.db, self.settings, self.transports)
+        self.dispatcher = Dispatcher(self.db, self.settings, self.transports, self.presenter)
         await self.dispatcher.start()
         self.reporter = ProgressReporter(self.dispatcher)
         self.jobs = AsyncIOScheduler(timezone=self.settings.tz)
         self.jobs.add_job(self.progress_job, "interval", seconds=1, max_instances=1, coalesce=True)
         self.jobs.add_job(self.sweep_job, "interval", seconds=30, max_instances=1, coalesce=True)
-        self.jobs.add_job(self.weekly_tip, "interval", seconds=60, max_instances=1, coalesce=True)
-        # Reminders are rows; this tick (first run at once: missed ones go out at start) fires them.
-        self.jobs.add_job(
-            self.reminders_job, "interval", seconds=15, max_instances=1, coalesce=True,
-            next_run_time=datetime.now(self.settings.tz),
-        )  # fmt: skip
-        self.jobs.add_job(self.monthly_job, "interval", seconds=60, max_instances=1, coalesce=True)
-        self.jobs.add_job(
-            self.tip_retention_job, "interval", hours=1, max_instances=1, coalesce=True
-        )
+        for job in self.feature_jobs:
+            self.jobs.add_job(
+                self.run_job,
+                "interval",
+                args=[job],
+                id=job.name,
+                seconds=job.every.total_seconds(),
+                max_instances=1,
+                coalesce=True,
+                **({"next_run_time": datetime.now(self.settings.tz)} if job.at_start else {}),
+            )
         self.jobs.start()
         self.elected.set()
         log.info("dispatching the outbox")
@@ -112,31 +115,18 @@ class SchedulerService:
         async with self.db.session() as session:
             await outbox.requeue_in_flight(session=session, now=utcnow(), all_leases=False)
 
-    async def weekly_tip(self) -> None:
-        if (
-            await weekly_tip_job(self.db, self.settings.tz, utcnow()) is not None
-            and self.dispatcher
-        ):
-            self.dispatcher.wake.set()
-
-    async def reminders_job(self) -> None:
-        if await fire_due_reminders(db=self.db, now=utcnow(), timezone=self.settings.timezone):
-            if self.dispatcher:
-                self.dispatcher.wake.set()
-
-    async def monthly_job(self) -> None:
-        """The monthly report; the job itself waits for 09:00 on the 1st and sends it once."""
-        if await monthly_report_job(
+    async def run_job(self, job: Job) -> None:
+        """One run of a feature's job; what it queued is sent at once."""
+        context = JobContext(
             db=self.db,
             settings=self.settings,
             now=utcnow(),
-            representatives=self.report_to_representatives,
-        ):
-            if self.dispatcher:
-                self.dispatcher.wake.set()
-
-    async def tip_retention_job(self) -> None:
-        """Tips past TIP_RETENTION_DAYS are anonymised; hourly, and a second run finds nothing."""
-        from bot.tips.retention import anonymise_expired_tips
-
-        await anonymise_expired_tips(self.db, self.settings, utcnow())
+            report_to_representatives=self.report_to_representatives,
+        )
+        try:
+            queued = await job.run(context)
+        except Exception:
+            log.exception("job %s failed; it runs again at its next interval", job.name)
+            return
+        if queued and self.dispatcher is not None:
+            self.dispatcher.wake.set()

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.core.conversation import Router, Turn
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply
@@ -314,21 +316,23 @@ def register(router: Router) -> None:
         turn.say("tipc.inbox", buttons=buttons, count=len(found), rows="\n".join(rows))
 
 
-async def stats_lines(turn: Turn, now: datetime) -> list[str]:
+async def stats_lines(
+    session: AsyncSession, settings: Settings, lang: str, now: datetime
+) -> list[str]:
     """The reaction-time KPI for /stats: per month, median minutes from tip to acknowledgement."""
-    local = now.astimezone(turn.settings.tz)
+    local = now.astimezone(settings.tz)
     start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     for _ in range(2):
         start = (start - timedelta(days=1)).replace(day=1)
-    months = await tip_store.reaction_times(session=turn.session, since=start, tz=turn.settings.tz)
+    months = await tip_store.reaction_times(session=session, since=start, tz=settings.tz)
     return [
         t(
             "tip.stats",
-            turn.lang,
+            lang,
             month=m.month,
             count=m.tips,
             acked=m.acknowledged,
-            median=age(timedelta(minutes=m.median_minutes), turn.lang)
+            median=age(timedelta(minutes=m.median_minutes), lang)
             if m.median_minutes is not None
             else "-",
         )
