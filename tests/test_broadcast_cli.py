@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 from sqlmodel import select
-from test_broadcast_helpers import add_residents
 
 from storage.broadcast_models import Delivery
 from storage.db import Database
 from storage.models import Role
+from tests.test_broadcast_helpers import add_residents
 
 
 def nabovagt(url: str, cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

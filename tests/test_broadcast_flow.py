@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlmodel import select
-from test_broadcast_helpers import add_residents, area_id
 
 from bot.app.application import build_router
 from bot.core.conversation import Conversation
@@ -12,6 +11,7 @@ from bot.core.settings import Settings
 from storage import roles
 from storage.broadcast_models import Broadcast, Delivery
 from storage.db import Database
+from tests.test_broadcast_helpers import add_residents, area_id
 
 COORDINATOR = "telegram:1"
 

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
-from test_broadcast_helpers import add_residents
 
 from bot.broadcasts.prevention import weekly_tip_job
 from storage import tip_library
 from storage.broadcast_models import Delivery, TopicPreference
 from storage.db import Database
+from tests.test_broadcast_helpers import add_residents
 
 TZ = ZoneInfo("Europe/Copenhagen")
 MONDAY_1759 = datetime(2026, 11, 23, 17, 59, tzinfo=TZ)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
-from test_broadcast_helpers import add_residents, area_id
 
 from bot.broadcasts.render import PRESENTER
 from bot.core.messages import Reply
@@ -20,6 +19,7 @@ from storage import outbox
 from storage.broadcast_models import Broadcast, Delivery
 from storage.db import Database
 from storage.models import Contact, utcnow
+from tests.test_broadcast_helpers import add_residents, area_id
 
 # Tuesday 12:00 in Copenhagen, outside quiet hours.
 NOON = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)

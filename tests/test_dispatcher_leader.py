@@ -11,10 +11,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from test_broadcast_helpers import add_residents
 
 from storage import outbox
 from storage.db import Database
+from tests.test_broadcast_helpers import add_residents
 
 PROCESS = textwrap.dedent(
     """

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlmodel import select
-from test_broadcast_helpers import add_residents, area_id
 
 from bot.broadcasts.render import PRESENTER
 from bot.handlers.telegram import TelegramTransport
@@ -14,6 +13,7 @@ from sandbox.telegram_fake import FakeTelegram
 from storage import outbox
 from storage.broadcast_models import Delivery
 from storage.models import Contact
+from tests.test_broadcast_helpers import add_residents, area_id
 
 TOKEN = "123456:TEST"
 NOON = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from events_helpers import add_helper, area_id, local, new_event, outbox_messages
 from sqlmodel import select
 
 from bot.app.application import build_router
@@ -12,6 +11,7 @@ from bot.core.conversation import Conversation
 from bot.core.messages import Inbound
 from storage.broadcast_models import Broadcast, TopicPreference
 from storage.event_models import Event, Invitation
+from tests.events_helpers import add_helper, area_id, local, new_event, outbox_messages
 
 SOON = datetime.now(UTC) + timedelta(days=10)
 NUMBER = "+4520304050"

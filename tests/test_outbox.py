@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlmodel import select
-from test_broadcast_helpers import add_residents, area_id
 
 from bot.core.messages import Button
 from storage import outbox
 from storage.broadcast_models import Broadcast, Delivery, TopicPreference
 from storage.db import Database
 from storage.models import Contact, utcnow
+from tests.test_broadcast_helpers import add_residents, area_id
 
 
 async def _deliveries(db: Database, broadcast_id: int) -> list[Delivery]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from events_helpers import CPH, add_helper, local, new_event, outbox_messages
 from sqlmodel import select
 
 from bot.core.quiet import parse_quiet_hours
@@ -13,6 +12,7 @@ from bot.events.reminders import fire_due_reminders
 from bot.events.services import answer, cancel_event, localize, reminder_due
 from storage.db import Database
 from storage.event_models import Reminder
+from tests.events_helpers import CPH, add_helper, local, new_event, outbox_messages
 
 QUIET = parse_quiet_hours("21:00-08:00")
 

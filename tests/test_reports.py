@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from events_helpers import add_helper, area_id, local, new_event, outbox_messages
 from sqlmodel import select
 
 from bot.app.application import build_router
@@ -15,6 +14,7 @@ from bot.walks.chat import build_walk_report, render_html, render_pdf
 from storage.broadcast_models import Broadcast
 from storage.burglaries import BurglaryRow, add_burglaries
 from storage.event_models import Observation
+from tests.events_helpers import add_helper, area_id, local, new_event, outbox_messages
 
 
 async def test_monthly_report_goes_to_coordinators_once_at_nine_on_the_first(db, settings) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.i18n import register_texts
+from bot.core.i18n import Catalog, register_texts
 
-TEXTS: dict[str, dict[str, str]] = {
+TEXTS: Catalog = {
     "bc.header.alert": {"da": "🚨 Nabovagt - {areas}", "en": "🚨 Nabovagt - {areas}"},
     "bc.header.tip": {"da": "💡 Nabovagt - godt råd", "en": "💡 Nabovagt - prevention tip"},
     "bc.header.announcement": {

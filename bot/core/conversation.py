@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import bot.core.texts  # noqa: F401  (registers the engine's own texts)
 from bot.core.feature import Feature, MenuEntry, StatsSection
 from bot.core.i18n import LANGUAGES, t, t_channel
 from bot.core.messages import CHANNEL_TRAITS, Button, ChannelTraits, Inbound, Reply

@@ -1,218 +1,36 @@
-"""Message catalog: every user-facing text, Danish first, English second."""
+"""Message catalog and locale-aware formatting (Babel): Danish first, English second."""
 
 from __future__ import annotations
 
-CATALOG: dict[str, dict[str, str]] = {
-    "welcome": {
-        "da": (
-            "Velkommen til Nabovagt - nabohjælp mod indbrud i dit lokalområde.\n\n"
-            "Som nabohjælper får du korte beskeder om indbrud og mistænkelig adfærd nær dig, "
-            "gode råd om forebyggelse og invitationer til borgermøder og tryghedsvandringer.\n\n"
-            "Vi gemmer: dit navn, dit {channel_id}, de områder du vælger og dit sprog - kun for at "
-            "sende dig beskeder om dine områder. Intet deles med andre.\n"
-            "Du kan se alt med /mydata og slette alt med /forget.\n\n"
-            "Vil du være nabohjælper?"
-        ),
-        "en": (
-            "Welcome to Nabovagt - neighbour help against burglary in your local area.\n\n"
-            "As a neighbour helper you get short messages about burglaries and suspicious "
-            "activity near you, prevention tips and invitations to citizen meetings and safety "
-            "walks.\n\n"
-            "We store: your name, your {channel_id}, the areas you choose and your language - only "
-            "to send you messages about your areas. Nothing is shared.\n"
-            "See everything with /mydata and delete everything with /forget.\n\n"
-            "Do you want to be a neighbour helper?"
-        ),
-    },
-    "channel_id.telegram": {"da": "Telegram-id", "en": "Telegram id"},
-    "channel_id.sms": {"da": "telefonnummer", "en": "phone number"},
-    "btn.accept": {"da": "Ja, tilmeld mig", "en": "Yes, sign me up"},
-    "btn.decline": {"da": "Nej tak", "en": "No thanks"},
-    "btn.done": {"da": "Færdig", "en": "Done"},
-    "btn.prev": {"da": "◀ Forrige", "en": "◀ Previous"},
-    "btn.next": {"da": "Næste ▶", "en": "Next ▶"},
-    "btn.forget_yes": {"da": "Ja, slet alt", "en": "Yes, delete everything"},
-    "btn.cancel": {"da": "Annuller", "en": "Cancel"},
-    "declined": {
-        "da": "Helt i orden - vi har ikke gemt noget. Skriv /start hvis du skifter mening.",
-        "en": "No problem - nothing was stored. Send /start if you change your mind.",
-    },
-    "choose_areas": {
-        "da": (
-            "Vælg dit lokalområde (du kan vælge flere), og tryk Færdig.\n"
-            "Du kan også dele din position eller skrive dit postnummer eller områdets navn."
-        ),
-        "en": (
-            "Choose your local area (you can pick several), then press Done.\n"
-            "You can also share your location or type your postcode or the area's name."
-        ),
-    },
-    "choose_areas.sms": {
-        "da": "Svar med nummeret på dit område (flere: 1 3):",
-        "en": "Reply with the number of your area (several: 1 3):",
-    },
-    "choose_candidates": {
-        "da": 'Flere områder passer på "{query}". Hvilket mener du?',
-        "en": 'Several areas match "{query}". Which one do you mean?',
-    },
-    "choose_candidates.sms": {
-        "da": 'Flere områder passer på "{query}". Svar med nummeret:',
-        "en": 'Several areas match "{query}". Reply with the number:',
-    },
-    "area_not_found": {
-        "da": 'Jeg kender ikke området "{query}". Vælg fra listen.',
-        "en": 'I don\'t know the area "{query}". Please choose from the list.',
-    },
-    "location_outside": {
-        "da": "Din position ligger uden for vores lokalområder. Vælg et område fra listen.",
-        "en": "Your location is outside our local areas. Please choose an area from the list.",
-    },
-    "pick_at_least_one": {
-        "da": "Vælg mindst ét område først.",
-        "en": "Please choose at least one area first.",
-    },
-    "registered": {
-        "da": "Tak! Du er nu nabohjælper i: {areas}.\nSkriv /help for at se, hvad du kan.",
-        "en": "Thank you! You are now a neighbour helper in: {areas}.\nSend /help to see what you can do.",
-    },
-    "registered.sms": {
-        "da": "Tak! Du er nabohjælper i {areas}. Vi gemmer dit nummer og område. SLET sletter alt. STOP stopper.",
-        "en": "Thanks! You are a neighbour helper in {areas}. We store your number and area. DELETE erases. STOP stops.",
-    },
-    "welcome_back": {
-        "da": "Velkommen tilbage! Du får igen beskeder for: {areas}.",
-        "en": "Welcome back! You will again get messages for: {areas}.",
-    },
-    "already_registered": {
-        "da": "Du er allerede nabohjælper i: {areas}. Skriv /areas for at ændre, /help for hjælp.",
-        "en": "You are already a neighbour helper in: {areas}. Send /areas to change, /help for help.",
-    },
-    "no_areas": {"da": "ingen områder", "en": "no areas"},
-    "stopped": {
-        "da": "Du får ikke flere beskeder fra Nabovagt. Skriv /start for at komme tilbage.",
-        "en": "You will get no more messages from Nabovagt. Send /start to come back.",
-    },
-    "stopped.sms": {
-        "da": "Du er afmeldt og får ikke flere SMS fra Nabovagt. Skriv START for at komme tilbage.",
-        "en": "You are unsubscribed and get no more texts from Nabovagt. Send START to come back.",
-    },
-    "still_stopped": {
-        "da": "Du har stoppet beskeder. Skriv /start for at komme tilbage.",
-        "en": "You have stopped messages. Send /start to come back.",
-    },
-    "mydata": {
-        "da": (
-            "Det har vi gemt om dig:\n"
-            "Navn: {name}\nAdresser: {contacts}\nOmråder: {areas}\nSprog: {language}\n"
-            "Samtykke givet: {consent}\nStatus: {status}{roles}\n\n"
-            "Slet alt med /forget."
-        ),
-        "en": (
-            "This is what we store about you:\n"
-            "Name: {name}\nAddresses: {contacts}\nAreas: {areas}\nLanguage: {language}\n"
-            "Consent given: {consent}\nStatus: {status}{roles}\n\n"
-            "Delete everything with /forget."
-        ),
-    },
-    "mydata.none": {
-        "da": "Vi har intet gemt om dig. Skriv /start for at blive nabohjælper.",
-        "en": "We store nothing about you. Send /start to become a neighbour helper.",
-    },
-    "status.active": {"da": "modtager beskeder", "en": "receiving messages"},
-    "status.stopped": {"da": "stoppet", "en": "stopped"},
-    "mydata.roles": {"da": "\nRoller: {roles}", "en": "\nRoles: {roles}"},
-    "forget_confirm": {
-        "da": "Vil du slette alle dine oplysninger hos Nabovagt? Det kan ikke fortrydes.",
-        "en": "Delete all your data at Nabovagt? This cannot be undone.",
-    },
-    "forget_confirm.sms": {
-        "da": "Vil du slette alle dine oplysninger hos Nabovagt? Svar JA for at slette.",
-        "en": "Delete all your data at Nabovagt? Reply YES to delete.",
-    },
-    "forgotten": {
-        "da": "Alle dine oplysninger er slettet. Tak for din hjælp!",
-        "en": "All your data has been deleted. Thank you for your help!",
-    },
-    "forget_cancelled": {"da": "OK, intet er slettet.", "en": "OK, nothing was deleted."},
-    "choose_language": {"da": "Vælg sprog:", "en": "Choose language:"},
-    "language_set": {"da": "Sproget er nu dansk.", "en": "Language is now English."},
-    "help": {
-        "da": "Det kan du med Nabovagt:\n{commands}\n\nVed akut fare: ring 112. Politiet: 114.",
-        "en": "What you can do with Nabovagt:\n{commands}\n\nIn an emergency: call 112. Police: 114.",
-    },
-    "help.sms": {
-        "da": (
-            "Nabovagt: TILMELD <område> - bliv nabohjælper. OMRÅDER - vælg område. STOP - afmeld. "
-            "START - igen. SLET - slet data. SPROG EN - English. Akut: 112"
-        ),
-        "en": (
-            "Nabovagt: JOIN <area> - become a helper. AREAS - choose area. STOP - unsubscribe. "
-            "START - again. DELETE - erase data. LANGUAGE DA - dansk. Emergency: 112"
-        ),
-    },
-    "help.coordinator": {
-        "da": "\n\nFor koordinatorer og områderepræsentanter:\n{commands}",
-        "en": "\n\nFor coordinators and area representatives:\n{commands}",
-    },
-    "unknown": {
-        "da": "Det forstod jeg ikke. Skriv /help for at se, hvad jeg kan.",
-        "en": "I didn't understand that. Send /help to see what I can do.",
-    },
-    "unknown.sms": {
-        "da": "Det forstod jeg ikke. Skriv HJÆLP for en liste over kommandoer.",
-        "en": "I didn't understand that. Send HELP for a list of commands.",
-    },
-    "unknown_unregistered.sms": {
-        "da": "Velkommen til Nabovagt. Skriv TILMELD og dit område, fx TILMELD FARUM. Hjælp: HJÆLP",
-        "en": "Welcome to Nabovagt. Send JOIN and your area, e.g. JOIN FARUM. Help: HELP",
-    },
-    "not_registered": {
-        "da": "Du er ikke tilmeldt endnu. Skriv /start for at blive nabohjælper.",
-        "en": "You are not signed up yet. Send /start to become a neighbour helper.",
-    },
-    "not_registered.sms": {
-        "da": "Du er ikke tilmeldt. Skriv TILMELD og dit område, fx TILMELD FARUM.",
-        "en": "You are not signed up. Send JOIN and your area, e.g. JOIN FARUM.",
-    },
-    "coordinators_only": {
-        "da": "Beklager, den kommando er kun for koordinatorer.",
-        "en": "Sorry, that command is for coordinators only.",
-    },
-    "stats": {
-        "da": "Nabohjælpere pr. område ({month}):\n{rows}\n\nI alt: {total} aktive, {new} nye i måneden, {stopped} stoppet.",
-        "en": "Neighbour helpers per area ({month}):\n{rows}\n\nTotal: {total} active, {new} new this month, {stopped} stopped.",
-    },
-    "stats.row": {
-        "da": "{area}: {active} (+{new} nye, {stopped} stoppet)",
-        "en": "{area}: {active} (+{new} new, {stopped} stopped)",
-    },
-    "expired_button": {
-        "da": "Den knap er udløbet. Skriv /help for at se, hvad du kan.",
-        "en": "That button has expired. Send /help to see what you can do.",
-    },
-    "error": {
-        "da": "Beklager, noget gik galt hos os. Prøv igen om lidt - intet er gået tabt.",
-        "en": "Sorry, something went wrong on our side. Please try again shortly - nothing was lost.",
-    },
-    "cmd.start": {"da": "Bliv nabohjælper", "en": "Become a neighbour helper"},
-    "cmd.areas": {"da": "Skift områder", "en": "Change areas"},
-    "cmd.mydata": {"da": "Se dine data", "en": "See your data"},
-    "cmd.language": {"da": "Skift sprog", "en": "Change language"},
-    "cmd.stop": {"da": "Stop alle beskeder", "en": "Stop all messages"},
-    "cmd.forget": {"da": "Slet alle dine data", "en": "Delete all your data"},
-    "cmd.help": {"da": "Hjælp", "en": "Help"},
-    "cmd.stats": {"da": "Nabohjælpere pr. område", "en": "Neighbour helpers per area"},
-}
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+# key -> language -> template; a plural entry is two keys, `key.one` and `key.other`.
+Catalog = dict[str, dict[str, str]]
 
 LANGUAGES = ("da", "en")
+LOCALES = {"da": Locale.parse("da_DK"), "en": Locale.parse("en_GB")}
+
+CATALOG: Catalog = {}
 
 
-def register_texts(entries: dict[str, dict[str, str]]) -> None:
-    """Let a feature module add its own catalog entries (each with "da" and "en")."""
-    clash = CATALOG.keys() & entries.keys()
+def register_texts(entries: Catalog) -> None:
+    """The one way a catalog grows: each feature's texts module registers its entries on import."""
+    clash = {key for key, value in entries.items() if CATALOG.get(key, value) != value}
     if clash:
         raise ValueError(f"text keys defined twice: {sorted(clash)}")
+    for key, value in entries.items():
+        if "da" not in value:
+            raise ValueError(f"text key {key} has no Danish text")
     CATALOG.update(entries)
+
+
+def _locale(lang: str) -> Locale:
+    return LOCALES.get(lang, LOCALES["da"])
 
 
 def t(key: str, lang: str, /, **values: object) -> str:
@@ -226,3 +44,63 @@ def t_channel(key: str, lang: str, channel: str, /, **values: object) -> str:
     """Prefer a channel-specific variant (`key.sms`) when the catalog has one."""
     specific = f"{key}.{channel}"
     return t(specific if specific in CATALOG else key, lang, **values)
+
+
+def plural_key(key: str, lang: str, count: int) -> str:
+    """`key.one` or `key.other` by the language's plural rule (CLDR, through Babel)."""
+    form = _locale(lang).plural_form(count)
+    return f"{key}.{form}" if f"{key}.{form}" in CATALOG else f"{key}.other"
+
+
+def tn(key: str, lang: str, count: int, /, **values: object) -> str:
+    """The plural form of `key` for `count`; `{count}` is filled in, formatted for the language."""
+    return t(plural_key(key, lang, count), lang, count=number(count, lang), **values)
+
+
+def tn_channel(key: str, lang: str, channel: str, count: int, /, **values: object) -> str:
+    """Like tn, preferring a channel-specific plural entry (`key.sms.one`)."""
+    specific = f"{key}.{channel}"
+    base = specific if f"{specific}.other" in CATALOG else key
+    return tn(base, lang, count, **values)
+
+
+def number(value: int | float | Decimal, lang: str, *, decimals: int | None = None) -> str:
+    """1.250 in Danish, 1,250 in English; `decimals` fixes the fraction digits (0,45)."""
+    if decimals is None:
+        return str(babel_numbers.format_decimal(value, locale=_locale(lang)))
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(
+        babel_numbers.format_decimal(
+            value, format=pattern, locale=_locale(lang), decimal_quantization=True
+        )
+    )
+
+
+def money(amount: float | Decimal, lang: str, currency: str = "DKK") -> str:
+    """An amount with its currency as people in that language write it (0,45 kr.)."""
+    return str(babel_numbers.format_currency(amount, currency, locale=_locale(lang)))
+
+
+def date_text(day: date | datetime, lang: str, pattern: str = "long") -> str:
+    """A date: "3. december 2026" / "3 December 2026", or a CLDR pattern such as "EEEE d. MMMM"."""
+    return str(babel_dates.format_date(day, format=pattern, locale=_locale(lang)))
+
+
+def time_text(moment: time | datetime, lang: str, pattern: str = "HH:mm") -> str:
+    return str(babel_dates.format_time(moment, format=pattern, locale=_locale(lang)))
+
+
+def datetime_text(moment: datetime, lang: str, pattern: str) -> str:
+    """A local datetime in a CLDR pattern; the caller converts to local time first."""
+    return str(babel_dates.format_datetime(moment, format=pattern, locale=_locale(lang)))
+
+
+def month_text(month: date, lang: str) -> str:
+    """A month and year as a heading: "november 2026" / "November 2026"."""
+    return str(babel_dates.format_date(month, format="LLLL yyyy", locale=_locale(lang)))
+
+
+def language_name(lang: str, in_lang: str | None = None) -> str:
+    """The language's own name ("dansk", "English"), or its name in `in_lang`."""
+    name = Locale.parse(lang).get_display_name(_locale(in_lang or lang))
+    return str(name) if name else lang

@@ -9,19 +9,17 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import bot.events.texts  # noqa: F401  (registers this feature's texts)
 from bot.core.i18n import t, t_channel
 from bot.core.messages import CHANNEL_TRAITS, Button
 from bot.core.quiet import in_quiet_hours, next_allowed, parse_quiet_hours
 from bot.core.settings import Settings
-from bot.events import texts as events_texts
 from bot.events.ics import event_ics
 from storage import events as store
 from storage import outbox
 from storage.broadcast_models import Delivery
 from storage.event_models import KINDS, Event, Invitation
 from storage.models import Contact
-
-events_texts.register()
 
 DEFAULT_REMINDERS = "7d,1d,2h"
 # Reminders this far ahead ask those who have not answered; closer ones remind those coming.

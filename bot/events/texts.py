@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.i18n import register_texts
+from bot.core.i18n import Catalog, register_texts
 
-TEXTS: dict[str, dict[str, str]] = {
+TEXTS: Catalog = {
     "event.kind.borgermøde": {"da": "Borgermøde", "en": "Citizen meeting"},
     "event.kind.miniborgermøde": {"da": "Miniborgermøde", "en": "Local citizen meeting"},
     "event.kind.tryghedsvandring": {"da": "Tryghedsvandring", "en": "Safety walk"},
@@ -183,9 +183,4 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def register() -> None:
-    """Add the texts once (importing twice must not clash)."""
-    from bot.core.i18n import CATALOG
-
-    if "event.invitation" not in CATALOG:
-        register_texts(TEXTS)
+register_texts(TEXTS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import bot.registration.texts  # noqa: F401  (registers this feature's texts)
 from bot.core.areas import area_at, match_areas, toggle_rows
 from bot.core.conversation import Router, Turn
 from bot.core.i18n import LANGUAGES, t

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.i18n import register_texts
+from bot.core.i18n import Catalog, register_texts
 
 # Built-in categories, from the strategy's own list; coordinators add more (storage TipCategory).
 CATEGORIES = (
@@ -17,7 +17,7 @@ CATEGORIES = (
 )
 OTHER = "other"
 
-TEXTS: dict[str, dict[str, str]] = {
+TEXTS: Catalog = {
     "tipcat.youth": {"da": "Unge i grupper / tilråb", "en": "Youths in groups / catcalling"},
     "tipcat.youth.sms": {"da": "Unge/tilråb", "en": "Youths/catcalling"},
     "tipcat.noise": {
