@@ -179,7 +179,13 @@ def test_no_module_is_longer_than_one_sitting() -> None:
 
 def test_sql_lives_in_storage() -> None:
     """Queries are built only in storage/: no select/update/delete/text() or session.add outside."""
-    markers = ("from sqlmodel import", "from sqlalchemy import", "session.add(", "session.exec(", "session.execute(")
+    markers = (
+        "from sqlmodel import",
+        "from sqlalchemy import",
+        "session.add(",
+        "session.exec(",
+        "session.execute(",
+    )
     leaks = []
     for name, path in modules().items():
         if room(name) in ("storage", "sandbox"):

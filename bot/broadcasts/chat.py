@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.broadcasts.render import calm_warnings, render_text, summary
 from bot.core.areas import toggle_rows
-from bot.core.conversation import Router, Turn
+from bot.core.conversation import PHOTO, Router, Turn
+from bot.core.conversation import TEXT as TEXT_INPUT
 from bot.core.i18n import t
 from bot.core.keywords import register_keyword
 from bot.core.messages import Button, Reply
@@ -208,8 +209,8 @@ def register(router: Router) -> None:
         else:
             turn.say("expired_button")
 
-    @router.state(PREVIEW)
-    @router.state(TEXT)
+    @router.state(PREVIEW, accepts=(TEXT_INPUT, PHOTO))
+    @router.state(TEXT, accepts=(TEXT_INPUT, PHOTO))
     async def typed_text(turn: Turn) -> None:
         text = turn.inbound.text.strip()
         if not text:

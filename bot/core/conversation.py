@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,14 +117,31 @@ class Turn:
         )
 
 
+# What a person can send while a flow waits for an answer.
+TEXT, PHOTO, LOCATION = "text", "photo", "location"
+ALL_INPUTS = frozenset({TEXT, PHOTO, LOCATION})
+
+
+@dataclass(frozen=True)
+class StateRoute:
+    """A waiting state: its handler and which inputs it takes (others fall to the defaults)."""
+
+    handler: Handler
+    accepts: frozenset[str]
+
+
 @dataclass
 class Router:
-    """Where each command, button prefix and waiting state is handled; features register here."""
+    """Where each command, button prefix and waiting state is handled; features register here.
+
+    Every name is registered once: a second registration of a command, button prefix, state or
+    default handler is refused at start, so no feature silently replaces another's handler.
+    """
 
     commands: dict[str, Handler] = field(default_factory=dict)
     coordinator_commands: set[str] = field(default_factory=set)
     callbacks: dict[str, Handler] = field(default_factory=dict)
-    states: dict[str, Handler] = field(default_factory=dict)
+    states: dict[str, StateRoute] = field(default_factory=dict)
     on_location: Handler | None = None
     on_unknown: Handler | None = None
     menu: list[MenuEntry] = field(default_factory=list)
@@ -140,6 +157,7 @@ class Router:
 
     def command(self, name: str, *, coordinator: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
+            _refuse_duplicate(self.commands, name, "command")
             self.commands[name] = handler
             if coordinator:
                 self.coordinator_commands.add(name)
@@ -149,17 +167,56 @@ class Router:
 
     def callback(self, prefix: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
+            _refuse_duplicate(self.callbacks, prefix, "button prefix")
             self.callbacks[prefix] = handler
             return handler
 
         return register
 
-    def state(self, name: str) -> Callable[[Handler], Handler]:
+    def state(
+        self, name: str, *, accepts: Iterable[str] = ALL_INPUTS
+    ) -> Callable[[Handler], Handler]:
+        """A waiting state; text, photos and shared locations sent in it go to its handler."""
+        unknown = set(accepts) - ALL_INPUTS
+        if unknown:
+            raise ValueError(f"state {name!r} accepts unknown inputs {sorted(unknown)}")
+
         def register(handler: Handler) -> Handler:
-            self.states[name] = handler
+            _refuse_duplicate(self.states, name, "state")
+            self.states[name] = StateRoute(handler, frozenset(accepts))
             return handler
 
         return register
+
+    def default_location(self, handler: Handler) -> Handler:
+        """A shared location when no open flow takes it."""
+        if self.on_location is not None:
+            raise ValueError("the default location handler is registered twice")
+        self.on_location = handler
+        return handler
+
+    def fallback(self, handler: Handler) -> Handler:
+        """Anything no command, button or state handles."""
+        if self.on_unknown is not None:
+            raise ValueError("the fallback handler is registered twice")
+        self.on_unknown = handler
+        return handler
+
+
+def _refuse_duplicate(table: Mapping[str, object], name: str, what: str) -> None:
+    if name in table:
+        raise ValueError(f"{what} {name!r} is registered twice")
+
+
+def input_kind(event: Inbound) -> str | None:
+    """What the person sent, for routing to a waiting state: location, photo, text or nothing."""
+    if event.location is not None:
+        return LOCATION
+    if event.photos:
+        return PHOTO
+    if event.text.strip():
+        return TEXT
+    return None
 
 
 def _numbered_choices(text: str, choices: list[str]) -> list[str] | None:
@@ -254,12 +311,12 @@ class Conversation:
                 return
             await handler(turn)
             return
+        route = router.states.get(turn.state or "")
+        if route is not None and input_kind(event) in route.accepts:
+            await route.handler(turn)
+            return
         if event.location is not None and router.on_location is not None:
             await router.on_location(turn)
-            return
-        state_handler = router.states.get(turn.state or "")
-        if state_handler is not None and (event.text.strip() or event.photos):
-            await state_handler(turn)
             return
         await self._unknown(turn)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.core.areas import toggle_rows
-from bot.core.conversation import Router, Turn
+from bot.core.conversation import PHOTO, TEXT, Router, Turn
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply
 from bot.events import services as service
@@ -314,12 +314,12 @@ def register(router: Router) -> None:
         else:
             turn.say("expired_button")
 
-    @router.state(EV_TITLE)
+    @router.state(EV_TITLE, accepts=(TEXT, PHOTO))
     async def typed_title(turn: Turn) -> None:
         await turn.set_state(EV_TIME, **(turn.data | {"title": turn.inbound.text.strip()[:200]}))
         turn.say("event.ask_time")
 
-    @router.state(EV_TIME)
+    @router.state(EV_TIME, accepts=(TEXT, PHOTO))
     async def typed_time(turn: Turn) -> None:
         try:
             starts = service.parse_local(turn.inbound.text, turn.settings.tz)
@@ -332,12 +332,12 @@ def register(router: Router) -> None:
         await turn.set_state(EV_PLACE, **(turn.data | {"starts_at": starts.isoformat()}))
         turn.say("event.ask_place")
 
-    @router.state(EV_PLACE)
+    @router.state(EV_PLACE, accepts=(TEXT, PHOTO))
     async def typed_place(turn: Turn) -> None:
         await turn.set_state(EV_AREAS, **(turn.data | {"place": turn.inbound.text.strip()[:300]}))
         await _area_picker(turn, [])
 
-    @router.state(EV_CAPACITY)
+    @router.state(EV_CAPACITY, accepts=(TEXT, PHOTO))
     async def typed_capacity(turn: Turn) -> None:
         raw = turn.inbound.text.strip()
         if not raw.isdigit():

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import bot.registration.texts  # noqa: F401  (registers this feature's texts)
 from bot.core.areas import area_at, match_areas, toggle_rows
-from bot.core.conversation import Router, Turn
+from bot.core.conversation import PHOTO, TEXT, Router, Turn
 from bot.core.i18n import LANGUAGES, t
 from bot.core.menu import as_lines, menu
 from bot.core.messages import Button
@@ -192,14 +192,14 @@ def register(router: Router) -> None:
         else:
             turn.say("expired_button")
 
-    @router.state(CHOOSING)
+    @router.state(CHOOSING, accepts=(TEXT, PHOTO))
     async def typed_area(turn: Turn) -> None:
         if turn.resident is None:
             await unknown(turn)
             return
         await choose_by_text(turn, turn.inbound.text)
 
-    @router.state(AWAITING_CONSENT)
+    @router.state(AWAITING_CONSENT, accepts=(TEXT, PHOTO))
     async def typed_while_consenting(turn: Turn) -> None:
         await start(turn)
 
@@ -218,7 +218,7 @@ def register(router: Router) -> None:
             return
         await commit_areas(turn, list(dict.fromkeys([*await _pending(turn), found.id])))  # type: ignore[list-item]
 
-    router.on_location = on_location
+    router.default_location(on_location)
 
     @router.command("areas")
     async def areas_command(turn: Turn) -> None:
@@ -338,7 +338,7 @@ def register(router: Router) -> None:
         else:
             turn.say("not_registered")
 
-    router.on_unknown = unknown
+    router.fallback(unknown)
 
 
 def _language_from(raw: str) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.areas import area_at
-from bot.core.conversation import Router, Turn
+from bot.core.conversation import LOCATION, Router, Turn
 from bot.core.i18n import t, t_channel
 from bot.core.keywords import register_keyword
 from bot.core.messages import Button
@@ -378,15 +378,10 @@ def register(router: Router) -> None:
             await turn.set_state(TEXT, **draft)
             turn.say("tip.ask_text", buttons=[_cancel_row(turn)])
 
-    for state in (CATEGORY, TEXT, EXTRAS):
-        router.state(state)(typed)
-
-    previous_location = router.on_location
-
-    async def on_location(turn: Turn) -> None:
-        if turn.state not in DRAFT_STATES or turn.resident is None:
-            if previous_location is not None:
-                await previous_location(turn)
+    async def located(turn: Turn) -> None:
+        """A shared location while a draft is open: the tip's place (and area, when inside one)."""
+        if turn.resident is None:
+            turn.say("not_registered")
             return
         location = turn.inbound.location
         assert location is not None
@@ -400,7 +395,16 @@ def register(router: Router) -> None:
         await turn.set_state(turn.state or EXTRAS, **draft)
         turn.say("tip.location_added", area=await _area_name(turn, draft.get("area")))
 
-    router.on_location = on_location
+    async def in_draft(turn: Turn) -> None:
+        if turn.inbound.location is not None:
+            await located(turn)
+        else:
+            await typed(turn)
+
+    for state in (CATEGORY, TEXT, EXTRAS):
+        router.state(state)(in_draft)
+    for state in (CONTACT, CONFIRM):
+        router.state(state, accepts=(LOCATION,))(located)
 
     @router.callback("tipcat")
     async def sms_category(turn: Turn) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.conversation import Router, Turn
+from bot.core.conversation import PHOTO, TEXT, Router, Turn
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply
 from bot.core.settings import Settings
@@ -252,13 +252,13 @@ def register(router: Router) -> None:
         else:
             turn.say("expired_button")
 
-    @router.state(NOTE)
+    @router.state(NOTE, accepts=(TEXT, PHOTO))
     async def typed_note(turn: Turn) -> None:
         tip = await _load(turn, str(turn.data.get("tip", "")))
         if tip is not None:
             await _resolve(turn, tip, turn.inbound.text.strip()[:1000])
 
-    @router.state(ANSWER)
+    @router.state(ANSWER, accepts=(TEXT, PHOTO))
     async def typed_answer(turn: Turn) -> None:
         tip = await _load(turn, str(turn.data.get("tip", "")))
         if tip is None:

@@ -89,8 +89,6 @@ async def _save_photo(turn: Turn, event_id: int) -> str | None:
 def register(router: Router) -> None:
     """Attach /obs (SMS: OBS) and its steps to the router."""
     register_keyword("obs", "obs", "observation", "observe")
-    earlier_location = router.on_location
-    earlier_unknown = router.on_unknown
 
     @router.command("obs")
     async def obs(turn: Turn) -> None:
@@ -112,6 +110,13 @@ def register(router: Router) -> None:
 
     @router.state(NOTE_STATE)
     async def note(turn: Turn) -> None:
+        if turn.inbound.location is not None:
+            loc = turn.inbound.location
+            await turn.set_state(
+                NOTE_STATE, **(turn.data | {"lat": loc.latitude, "lon": loc.longitude})
+            )
+            turn.say("walk.location_noted")
+            return
         data = turn.data
         photo = await _save_photo(turn, int(data["event_id"])) or data.get("photo")
         turn.session.add(
@@ -128,27 +133,6 @@ def register(router: Router) -> None:
         await turn.session.flush()
         await turn.clear_state()
         turn.say("walk.saved")
-
-    async def on_location(turn: Turn) -> None:
-        if turn.state == NOTE_STATE and turn.inbound.location is not None:
-            loc = turn.inbound.location
-            await turn.set_state(
-                NOTE_STATE, **(turn.data | {"lat": loc.latitude, "lon": loc.longitude})
-            )
-            turn.say("walk.location_noted")
-        elif earlier_location is not None:
-            await earlier_location(turn)
-
-    async def on_unknown(turn: Turn) -> None:
-        if turn.state == NOTE_STATE and getattr(turn.inbound, "photos", None):
-            photo = await _save_photo(turn, int(turn.data["event_id"]))
-            await turn.set_state(NOTE_STATE, **(turn.data | {"photo": photo}))
-            turn.say("walk.location_noted")
-        elif earlier_unknown is not None:
-            await earlier_unknown(turn)
-
-    router.on_location = on_location
-    router.on_unknown = on_unknown
 
 
 # --- the report --------------------------------------------------------------------------------
