@@ -16,7 +16,7 @@ from tests.test_broadcast_helpers import add_residents, area_id
 COORDINATOR = "telegram:1"
 
 
-def chat(db: Database, settings: Settings):  # type: ignore[no-untyped-def]
+def chat(db: Database, settings: Settings):
     conversation = Conversation(
         db, settings.model_copy(update={"coordinators": COORDINATOR}), build_router()
     )
@@ -33,7 +33,7 @@ def chat(db: Database, settings: Settings):  # type: ignore[no-untyped-def]
     return say
 
 
-async def test_alert_flow_previews_then_sends_to_the_chosen_area(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_alert_flow_previews_then_sends_to_the_chosen_area(db, settings) -> None:
     await add_residents(db, "Farum", ["telegram:10", "tel:+4520000001"])
     await add_residents(db, "Værløse", ["telegram:11"])
     farum = await area_id(db, "Farum")
@@ -60,7 +60,7 @@ async def test_alert_flow_previews_then_sends_to_the_chosen_area(db, settings) -
     assert sorted(r.urn for r in rows) == ["tel:+4520000001", "telegram:10"]
 
 
-async def test_representative_sees_only_own_areas_and_residents_cannot_send(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_representative_sees_only_own_areas_and_residents_cannot_send(db, settings) -> None:
     farum = await area_id(db, "Farum")
     async with db.session() as session:
         await roles.grant(
@@ -73,7 +73,7 @@ async def test_representative_sees_only_own_areas_and_residents_cannot_send(db, 
     assert "koordinatorer" in refused.text
 
 
-async def test_resident_opts_out_of_announcements_but_still_gets_alerts(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_resident_opts_out_of_announcements_but_still_gets_alerts(db, settings) -> None:
     from storage import outbox
 
     await add_residents(db, "Farum", ["telegram:10"])
