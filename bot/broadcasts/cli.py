@@ -207,7 +207,7 @@ def prevention_tips_add(
 
 
 @prevention_tips_cli.command("remove")
-def prevention_tips_remove(tip_id: int) -> None:
+def prevention_tips_remove(tip_id: int) -> None:  # `tip_id` is the TIP_ID users see in --help
     """Remove a tip from the library."""
 
     async def work(db: Database, _: Settings) -> None:

@@ -18,6 +18,7 @@ from storage.broadcast_models import Broadcast
 from storage.broadcasts import Counts
 from storage.models import Area
 
+# "tip" here is a prevention tip from the municipality, never a resident's tip-off.
 KINDS = outbox.BROADCAST_KINDS
 ALL_TOPICS = (*outbox.TOPICS, *outbox.OPT_IN_TOPICS)
 # Price of one SMS segment in DKK for the cost estimate (Twilio's Danish list price, rounded).
