@@ -1,4 +1,4 @@
-"""Outbox tables: broadcasts, one delivery row per address, topic preferences, the tip library."""
+"""Outbox tables: broadcasts, one delivery row per address, topic preferences, prevention tips."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from storage.models import utcnow
 
 
 class Broadcast(SQLModel, table=True):
-    """One message to many: an alert, tip, announcement, or a direct notice to a few URNs."""
+    """One message to many: an alert, prevention tip, announcement, or a direct notice to a few URNs."""
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
@@ -66,7 +66,7 @@ class Delivery(SQLModel, table=True):
 
 
 class TopicPreference(SQLModel, table=True):
-    """A resident's choice for one topic: opted out of alerts, or opted in to the weekly tip."""
+    """A resident's choice for one topic: opted out of alerts, or opted in to the weekly prevention tip."""
 
     resident_id: int = Field(
         sa_column=Column(Integer, ForeignKey("resident.id", ondelete="CASCADE"), primary_key=True)

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.broadcast_models import Broadcast, Delivery, TopicPreference
 from storage.models import Area
-from storage.outbox import OPEN_STATUSES, OPT_IN_TOPICS
+from storage.outbox import OPEN_STATUSES, OPT_IN_TOPICS, TOPICS
 
 Counts = dict[str, dict[str, int]]
 
@@ -27,19 +27,23 @@ async def list_broadcasts(*, session: AsyncSession, limit: int = 20) -> list[Bro
 
 async def open_broadcasts(*, session: AsyncSession) -> list[Broadcast]:
     """Broadcasts not yet finished, oldest first."""
-    query = select(Broadcast).where(col(Broadcast.status).in_(OPEN_STATUSES)).order_by(Broadcast.id)
+    query = (
+        select(Broadcast)
+        .where(col(Broadcast.status).in_(OPEN_STATUSES))
+        .order_by(col(Broadcast.id))
+    )
     return list((await session.exec(query)).all())
 
 
 async def counts(*, session: AsyncSession, broadcast_id: int) -> Counts:
     """Deliveries per channel and status."""
     query = (
-        select(Delivery.channel, Delivery.status, func.count())
-        .where(Delivery.broadcast_id == broadcast_id)
-        .group_by(Delivery.channel, Delivery.status)
+        select(col(Delivery.channel), col(Delivery.status), func.count())
+        .where(col(Delivery.broadcast_id) == broadcast_id)
+        .group_by(col(Delivery.channel), col(Delivery.status))
     )
     found: Counts = defaultdict(dict)
-    for channel, status, n in (await session.exec(query)).all():  # type: ignore[call-overload]
+    for channel, status, n in (await session.exec(query)).all():
         found[channel][status] = int(n)
     return dict(found)
 
@@ -47,15 +51,15 @@ async def counts(*, session: AsyncSession, broadcast_id: int) -> Counts:
 async def failure_reasons(*, session: AsyncSession, broadcast_id: int) -> Counts:
     """Why deliveries did not arrive, per channel: status or provider error, with counts."""
     query = (
-        select(Delivery.channel, Delivery.status, Delivery.error, func.count())
+        select(col(Delivery.channel), col(Delivery.status), col(Delivery.error), func.count())
         .where(
-            Delivery.broadcast_id == broadcast_id,
+            col(Delivery.broadcast_id) == broadcast_id,
             col(Delivery.status).not_in(("sent", "delivered", "queued", "sending")),
         )
-        .group_by(Delivery.channel, Delivery.status, Delivery.error)
+        .group_by(col(Delivery.channel), col(Delivery.status), col(Delivery.error))
     )
     found: Counts = defaultdict(lambda: defaultdict(int))
-    for channel, status, error, n in (await session.exec(query)).all():  # type: ignore[call-overload]
+    for channel, status, error, n in (await session.exec(query)).all():
         reason = status if status != "failed" or not error else f"failed: {error[:60]}"
         found[channel][reason] += int(n)
     return {ch: dict(v) for ch, v in found.items()}
@@ -71,11 +75,11 @@ async def set_status(
     values: dict[str, object] = {"status": status}
     if status == "done":
         values["finished_at"] = now
-    await session.exec(update(Broadcast).where(col(Broadcast.id) == broadcast_id).values(**values))  # type: ignore[call-overload]
+    await session.exec(update(Broadcast).where(col(Broadcast.id) == broadcast_id).values(**values))
 
 
 async def set_progress_ref(*, session: AsyncSession, broadcast_id: int, ref: str) -> None:
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Broadcast).where(col(Broadcast.id) == broadcast_id).values(progress_ref=ref)
     )
 
@@ -90,9 +94,7 @@ async def area_names(*, session: AsyncSession, area_ids: list[int] | None) -> li
 
 async def topic_choices(*, session: AsyncSession, resident_id: int) -> dict[str, bool]:
     """Every topic with whether the resident gets it (opt-out topics default on)."""
-    from storage.outbox import TOPICS
-
-    query = select(TopicPreference).where(TopicPreference.resident_id == resident_id)
+    query = select(TopicPreference).where(col(TopicPreference.resident_id) == resident_id)
     chosen = {p.topic: p.enabled for p in (await session.exec(query)).all()}
     return {t: chosen.get(t, t not in OPT_IN_TOPICS) for t in (*TOPICS, *OPT_IN_TOPICS)}
 

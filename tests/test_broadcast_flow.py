@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 from sqlmodel import select
 
 from bot.app.application import build_router
+from bot.broadcasts import services
+from bot.broadcasts.render import summary
 from bot.core.conversation import Conversation
+from bot.core.gsm import segments
 from bot.core.messages import Inbound, Reply
 from bot.core.settings import Settings
 from storage import roles
@@ -16,7 +22,7 @@ from tests.test_broadcast_helpers import add_residents, area_id
 COORDINATOR = "telegram:1"
 
 
-def chat(db: Database, settings: Settings):  # type: ignore[no-untyped-def]
+def chat(db: Database, settings: Settings):
     conversation = Conversation(
         db, settings.model_copy(update={"coordinators": COORDINATOR}), build_router()
     )
@@ -33,7 +39,7 @@ def chat(db: Database, settings: Settings):  # type: ignore[no-untyped-def]
     return say
 
 
-async def test_alert_flow_previews_then_sends_to_the_chosen_area(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_alert_flow_previews_then_sends_to_the_chosen_area(db, settings) -> None:
     await add_residents(db, "Farum", ["telegram:10", "tel:+4520000001"])
     await add_residents(db, "Værløse", ["telegram:11"])
     farum = await area_id(db, "Farum")
@@ -49,6 +55,7 @@ async def test_alert_flow_previews_then_sends_to_the_chosen_area(db, settings) -
     (preview,) = await say(COORDINATOR, "Indbrud på Paltholmvej kl. 14!!! PANIK")
     assert "🚨 Nabovagt - Farum" in preview.text and "Paltholmvej" in preview.text
     assert "Modtagere: 2 · Telegram 1 · SMS 1" in preview.text
+    assert "SMS: 1 del pr. besked, ca. 0,45\xa0kr. i alt" in preview.text  # Babel: no-break space
     assert "udråbstegn" in preview.text and "panik" in preview.text
     assert [b.data for b in preview.flat_buttons()] == ["bc:send", "bc:edit", "bc:cancel"]
     (queued,) = await say(COORDINATOR, callback="bc:send")
@@ -60,7 +67,7 @@ async def test_alert_flow_previews_then_sends_to_the_chosen_area(db, settings) -
     assert sorted(r.urn for r in rows) == ["tel:+4520000001", "telegram:10"]
 
 
-async def test_representative_sees_only_own_areas_and_residents_cannot_send(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_representative_sees_only_own_areas_and_residents_cannot_send(db, settings) -> None:
     farum = await area_id(db, "Farum")
     async with db.session() as session:
         await roles.grant(
@@ -73,7 +80,7 @@ async def test_representative_sees_only_own_areas_and_residents_cannot_send(db, 
     assert "koordinatorer" in refused.text
 
 
-async def test_resident_opts_out_of_announcements_but_still_gets_alerts(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_resident_opts_out_of_announcements_but_still_gets_alerts(db, settings) -> None:
     from storage import outbox
 
     await add_residents(db, "Farum", ["telegram:10"])
@@ -88,3 +95,91 @@ async def test_resident_opts_out_of_announcements_but_still_gets_alerts(db, sett
         news = await outbox.count_recipients(session=session, area_ids=None, topic="announcements")
         alerts = await outbox.count_recipients(session=session, area_ids=None, topic="alerts")
     assert news == {} and alerts == {"telegram": 1}
+
+
+async def test_preview_counts_recipients_segments_and_cost_as_data(db, settings) -> None:
+    await add_residents(db, "Farum", ["telegram:10", "tel:+4520000001", "tel:+4520000002"])
+    farum = await area_id(db, "Farum")
+    # Long enough for several SMS parts, with an escape character in it.
+    text = "Indbrud på Paltholmvej. " * 8 + "Pris: 100 €."
+    async with db.session() as session:
+        shown = await services.preview(
+            session=session, kind="alert", text=text, area_ids=[farum], lang="da"
+        )
+    assert shown.recipients == {"telegram": 1, "sms": 2} and shown.total == 3
+    assert shown.area_names == ["Farum"] and not shown.respects_quiet
+    assert shown.rendered["telegram"].startswith("🚨 Nabovagt - Farum")
+    assert shown.rendered["sms"].startswith("Nabovagt - Farum")  # no emoji in GSM-7
+    assert shown.sms_segments == segments(shown.rendered["sms"]) == 3
+    assert shown.sms_cost == Decimal("2.70")
+    lines = summary(shown.recipients, shown.sms_segments, shown.sms_cost, "da")
+    assert (
+        lines == "Modtagere: 3 · Telegram 1 · SMS 2\nSMS: 3 dele pr. besked, ca. 2,70\xa0kr. i alt"
+    )
+    english = summary({"telegram": 1250, "sms": 1}, 1, Decimal("0.45"), "en")
+    assert english.endswith("SMS: 1 segment each, about DKK0.45 in total")
+    assert english.startswith("Recipients: 1,251 · Telegram 1,250")
+
+
+async def test_queue_broadcast_refuses_other_areas_and_empty_reach(db, settings) -> None:
+    farum, vaerlose = await area_id(db, "Farum"), await area_id(db, "Værløse")
+    await add_residents(db, "Værløse", ["telegram:11"])
+    async with db.session() as session:
+        with pytest.raises(services.NotAllowed):
+            await services.queue_broadcast(
+                session=session,
+                kind="tip",
+                text="Lås.",
+                created_by="t",
+                area_ids=None,
+                allowed=[farum],
+            )
+        with pytest.raises(services.NoRecipients):
+            await services.queue_broadcast(
+                session=session,
+                kind="tip",
+                text="Lås.",
+                created_by="t",
+                area_ids=[farum],
+                allowed=[farum],
+                require_recipients=True,
+            )
+        sent = await services.queue_broadcast(
+            session=session, kind="tip", text=" Lås. ", created_by="t", area_ids=[vaerlose]
+        )
+        assert sent.id is not None and sent.total == 1 and sent.text == "Lås."
+    async with db.session() as session:
+        found = await services.broadcast_status(
+            session=session, broadcast_id=sent.id, with_reasons=True
+        )
+        recent = await services.recent_broadcasts(session=session)
+    assert found is not None and found.counts == {"telegram": {"queued": 1}}
+    assert found.status == "queued" and found.area_names == ["Værløse"]
+    assert [r.id for r in recent] == [sent.id]
+
+
+async def test_allowed_areas_for_coordinators_representatives_and_residents(db, settings) -> None:
+    farum = await area_id(db, "Farum")
+    configured = settings.model_copy(update={"coordinators": COORDINATOR})
+    async with db.session() as session:
+        await roles.grant(
+            session=session, urn="telegram:5", role=roles.REPRESENTATIVE, area_id=farum
+        )
+        await roles.grant(session=session, urn="telegram:7", role=roles.COORDINATOR)
+        found = [
+            await services.allowed_areas(session=session, settings=configured, urns=[urn])
+            for urn in (COORDINATOR, "telegram:7", "telegram:5", "telegram:6")
+        ]
+    assert found == [None, None, [farum], []]
+
+
+async def test_topics_toggle_through_the_service(db, settings) -> None:
+    (resident,) = await add_residents(db, "Farum", ["telegram:10"])
+    async with db.session() as session:
+        assert await services.toggle_topic(
+            session=session, resident_id=resident, topic="weekly_tip"
+        )
+        choices = await services.topic_choices(session=session, resident_id=resident)
+        with pytest.raises(ValueError, match="unknown topic"):
+            await services.set_topic(session=session, resident_id=resident, topic="x", enabled=True)
+    assert choices["weekly_tip"] and choices["alerts"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlmodel import col, select
 
 from storage.db import Database
 from storage.models import Area, Contact, Membership, Resident, utcnow
@@ -10,7 +11,9 @@ from storage.models import Area, Contact, Membership, Resident, utcnow
 
 async def area_id(db: Database, name: str) -> int:
     async with db.session() as session:
-        return (await session.exec(select(Area.id).where(Area.name == name))).scalar_one()
+        found = (await session.exec(select(Area).where(col(Area.name) == name))).one()
+    assert found.id is not None
+    return found.id
 
 
 async def add_residents(
@@ -21,7 +24,7 @@ async def add_residents(
     now = utcnow()
     async with db.session() as session:
         result = await session.exec(
-            insert(Resident).returning(Resident.id, sort_by_parameter_order=True),
+            insert(Resident).returning(col(Resident.id), sort_by_parameter_order=True),
             params=[{"language": language, "consent_at": now, "created_at": now} for _ in urns],
         )
         ids = list(result.scalars().all())

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from decimal import Decimal
 
 import bot.broadcasts.texts  # noqa: F401  (registers the catalog entries)
+from bot.broadcasts.wording import CalmWarning
 from bot.core.feature import OutboxPresenter
-from bot.core.gsm import segments, to_gsm7
-from bot.core.i18n import CATALOG, t
+from bot.core.i18n import CATALOG, money, number, t, tn
 from bot.core.messages import Button, Reply
-
-# Price of one SMS segment in DKK for the cost estimate (Twilio's Danish list price, rounded).
-SMS_SEGMENT_PRICE_DKK = 0.45
-ALARMING_WORDS = ("panik", "panic", "farlig", "dangerous", "bande", "gang", "rædsel", "terror")
 
 
 def render_text(kind: str, text: str, lang: str, area_names: list[str] | None) -> str:
@@ -34,52 +30,27 @@ def render_reply(
     area_names: list[str] | None,
     buttons: list[list[list[str]]] | None,
 ) -> Reply:
+    """A queued broadcast as the dispatcher sends it: the rendered text and its buttons."""
     rows = [[Button(label, data) for label, data in row] for row in buttons or []]
     return Reply(render_text(kind, text, lang, area_names), rows)
 
 
-def sms_segments(kind: str, text: str, lang: str, area_names: list[str] | None) -> int:
-    return segments(to_gsm7(render_text(kind, text, lang, area_names)))
-
-
-def danish_number(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-def summary(
-    counts: Mapping[str, int], kind: str, text: str, lang: str, area_names: list[str] | None
-) -> str:
+def summary(recipients: Mapping[str, int], sms_segments: int, sms_cost: Decimal, lang: str) -> str:
     """Recipients per channel and the SMS segments/cost estimate."""
-    per = sms_segments(kind, text, lang, area_names)
-    sms = counts.get("sms", 0)
-    cost = f"{per * sms * SMS_SEGMENT_PRICE_DKK:.2f}"
-    return t(
-        "bc.summary",
+    reach = t(
+        "bc.summary.recipients",
         lang,
-        total=danish_number(sum(counts.values())),
-        telegram=danish_number(counts.get("telegram", 0)),
-        sms=danish_number(sms),
-        segments=per,
-        cost=cost.replace(".", ",") if lang == "da" else cost,
+        total=number(sum(recipients.values()), lang),
+        telegram=number(recipients.get("telegram", 0), lang),
+        sms=number(recipients.get("sms", 0), lang),
     )
+    cost = tn("bc.summary.sms", lang, sms_segments, cost=money(sms_cost, lang))
+    return f"{reach}\n{cost}"
 
 
-def calm_warnings(text: str, lang: str) -> list[str]:
-    """Hints when wording is likely to spread insecurity rather than calm."""
-    found = []
-    letters = [c for c in text if c.isalpha()]
-    upper_words = re.findall(r"\b[A-ZÆØÅ]{4,}\b", text)
-    if letters and (
-        sum(c.isupper() for c in letters) / len(letters) > 0.5 or len(upper_words) >= 2
-    ):
-        found.append(t("bc.warn.caps", lang))
-    if text.count("!") >= 2:
-        found.append(t("bc.warn.exclaim", lang))
-    lowered = text.casefold()
-    words = [w for w in ALARMING_WORDS if re.search(rf"\b{w}", lowered)]
-    if words:
-        found.append(t("bc.warn.words", lang, words=", ".join(words)))
-    return found
+def warning_texts(warnings: list[CalmWarning], lang: str) -> list[str]:
+    """The calm-wording findings as hints for the sender."""
+    return [t(f"bc.warn.{w.code}", lang, words=", ".join(w.words)) for w in warnings]
 
 
 def progress_text(lang: str, counts: Mapping[str, Mapping[str, int]], total: int) -> str:
@@ -91,10 +62,10 @@ def progress_text(lang: str, counts: Mapping[str, Mapping[str, int]], total: int
     return t(
         "bc.progress",
         lang,
-        done=danish_number(sum(settled.values())),
-        total=danish_number(total),
-        telegram=danish_number(settled.get("telegram", 0)),
-        sms=danish_number(settled.get("sms", 0)),
+        done=number(sum(settled.values()), lang),
+        total=number(total, lang),
+        telegram=number(settled.get("telegram", 0), lang),
+        sms=number(settled.get("sms", 0), lang),
     )
 
 
@@ -116,14 +87,14 @@ def report_text(
         delivered = by.get("sent", 0) + by.get("delivered", 0)
         failed = sum(n for st, n in by.items() if st not in ("sent", "delivered"))
         why = reasons.get(channel, {})
-        listed = "; ".join(f"{n}× {reason}" for reason, n in sorted(why.items()))
+        listed = "; ".join(f"{number(n, lang)}× {reason}" for reason, n in sorted(why.items()))
         rows.append(
             t(
                 "bc.report.row",
                 lang,
                 channel=CHANNEL_NAMES.get(channel, channel),
-                delivered=danish_number(delivered),
-                failed=danish_number(failed),
+                delivered=number(delivered, lang),
+                failed=number(failed, lang),
                 reasons=f" ({listed})" if listed else "",
             )
         )

@@ -58,9 +58,17 @@ TEXTS: Catalog = {
         "da": "Sådan ser din {kind} ud hos nabohjælperne:\n\n{body}\n\n———\n{summary}",
         "en": "This is how neighbour helpers will see your {kind}:\n\n{body}\n\n———\n{summary}",
     },
-    "bc.summary": {
-        "da": "Modtagere: {total} · Telegram {telegram} · SMS {sms}\nSMS: {segments} del(e) pr. besked, ca. {cost} kr. i alt",
-        "en": "Recipients: {total} · Telegram {telegram} · SMS {sms}\nSMS: {segments} segment(s) each, about DKK {cost} in total",
+    "bc.summary.recipients": {
+        "da": "Modtagere: {total} · Telegram {telegram} · SMS {sms}",
+        "en": "Recipients: {total} · Telegram {telegram} · SMS {sms}",
+    },
+    "bc.summary.sms.one": {
+        "da": "SMS: {count} del pr. besked, ca. {cost} i alt",
+        "en": "SMS: {count} segment each, about {cost} in total",
+    },
+    "bc.summary.sms.other": {
+        "da": "SMS: {count} dele pr. besked, ca. {cost} i alt",
+        "en": "SMS: {count} segments each, about {cost} in total",
     },
     "bc.warn.caps": {
         "da": "⚠ Meget tekst med STORE BOGSTAVER virker alarmerende. Skriv roligt.",

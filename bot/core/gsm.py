@@ -1,4 +1,4 @@
-"""SMS text composition: keep messages in GSM-7 and count segments for cost previews."""
+"""SMS text composition: keep messages in GSM-7 and count the segments a message costs."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ REPLACEMENTS = {
 
 
 def is_gsm7(text: str) -> bool:
+    """True when every character is in the GSM-7 basic or extension table."""
     return all(ch in _GSM7 for ch in text)
 
 
@@ -60,12 +61,35 @@ def to_gsm7(text: str) -> str:
     return "".join(out).replace("  ", " ").strip()
 
 
-def segments(text: str) -> int:
-    """How many SMS segments `text` costs: 160/153 septets in GSM-7, 70/67 chars in UCS-2."""
-    if not text:
-        return 1
+# Septets (GSM-7) or UTF-16 code units (UCS-2) per segment: one alone, or one of several,
+# where each part loses room to the concatenation header.
+GSM7_SINGLE, GSM7_PART = 160, 153
+UCS2_SINGLE, UCS2_PART = 70, 67
+
+
+def units(text: str) -> tuple[list[int], int, int]:
+    """Each character's cost, with the single and per-part limits of the encoding `text` needs.
+
+    GSM-7 extension characters are an escape plus the character (two septets); in UCS-2 a
+    character outside the BMP is a surrogate pair (two code units).
+    """
     if is_gsm7(text):
-        length = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
-        return 1 if length <= 160 else -(-length // 153)
-    units = len(text.encode("utf-16-le")) // 2
-    return 1 if units <= 70 else -(-units // 67)
+        return [2 if ch in GSM7_EXTENDED else 1 for ch in text], GSM7_SINGLE, GSM7_PART
+    return [2 if ord(ch) > 0xFFFF else 1 for ch in text], UCS2_SINGLE, UCS2_PART
+
+
+def segments(text: str) -> int:
+    """How many SMS segments `text` costs: 160/153 septets in GSM-7, 70/67 units in UCS-2.
+
+    Phones cannot join an escape pair or a surrogate pair cut in two, so a part that has room
+    for only half of one ends early and the pair starts the next part.
+    """
+    costs, single, part = units(text)
+    if sum(costs) <= single:
+        return 1
+    count, used = 1, 0
+    for cost in costs:
+        if used + cost > part:
+            count, used = count + 1, 0
+        used += cost
+    return count
