@@ -24,11 +24,23 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlmodel import select
+from pydantic import SecretStr
+from sqlalchemy import insert, text
+from sqlmodel import col, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
+
+from bot.app.features import jobs, presenter  # noqa: E402
+from bot.core.areas import seed_fureso_if_empty  # noqa: E402
+from bot.core.messages import Inbound, Reply  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
+from bot.handlers.sms import SmsTransport  # noqa: E402
+from bot.handlers.telegram import TelegramTransport  # noqa: E402
+from bot.scheduler.service import SchedulerService  # noqa: E402
+from sandbox.telegram_fake import FakeTelegram  # noqa: E402
 from sandbox.twilio_fake import TwilioFake  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -113,11 +125,9 @@ class BotApiFake:
 
 
 class SandboxTelegram:
-    """handlers/sandbox/telegram_fake.py's FakeTelegram with Telegram's limits, seen like BotApiFake."""
+    """sandbox/telegram_fake.py's FakeTelegram with Telegram's limits, seen like BotApiFake."""
 
     def __init__(self) -> None:
-        from sandbox.telegram_fake import FakeTelegram
-
         self.fake = FakeTelegram(TOKEN, global_rate=30, per_chat_rate=1.0)
         self.fake.allow_unknown_chats = True
         # Its clock is time.monotonic(); the figures below use the wall clock.
@@ -145,15 +155,13 @@ class SandboxTelegram:
 
 async def populate(db: Database, n_telegram: int, n_sms: int) -> None:
     """Residents written straight into the database (registering 2,500 by chat is not the test)."""
-    from sqlalchemy import insert, select
-
     now = utcnow()
     urns = [f"telegram:{10_000 + i}" for i in range(n_telegram)]
     urns += [f"tel:+4530{i:06d}" for i in range(n_sms)]
     async with db.session() as session:
-        farum = (await session.exec(select(Area.id).where(Area.name == "Farum"))).scalar_one()
+        farum = await farum_id(session)
         result = await session.exec(
-            insert(Resident).returning(Resident.id, sort_by_parameter_order=True),
+            insert(Resident).returning(col(Resident.id), sort_by_parameter_order=True),
             params=[{"language": "da", "consent_at": now, "created_at": now} for _ in urns],
         )
         ids = list(result.scalars().all())
@@ -175,22 +183,22 @@ async def populate(db: Database, n_telegram: int, n_sms: int) -> None:
         )
 
 
+async def farum_id(session: AsyncSession) -> int:
+    """The seeded area every benchmark resident joins."""
+    found = (await session.exec(select(Area.id).where(col(Area.name) == "Farum"))).one()
+    assert found is not None
+    return found
+
+
 def child_main(url: str, tg_url: str, tw: list[str]) -> None:
     """The dispatching process: real transports, real dispatcher, leader election."""
-    from pydantic import SecretStr
 
-    from bot.app.features import jobs, presenter
-    from bot.core.settings import Settings
-    from bot.handlers.sms import SmsTransport
-    from bot.handlers.telegram import TelegramTransport
-    from bot.scheduler.service import SchedulerService
-
-    async def sink(_):  # type: ignore[no-untyped-def]
+    async def sink(_: Inbound) -> list[Reply]:
         return []
 
     async def run() -> None:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             database_url=url,
             telegram_token=SecretStr(TOKEN),
             telegram_api_url=tg_url,
@@ -234,21 +242,17 @@ async def bench(args: argparse.Namespace) -> None:
     url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
     db = Database(url)
     if db.is_postgres:
-        from sqlalchemy import text
-
         async with db.engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
     await db.upgrade()
-    from bot.core.areas import seed_fureso_if_empty
-
     async with db.session() as session:
         await seed_fureso_if_empty(session)
 
     if args.write:
         await populate(db, args.write, 0)
         async with db.session() as session:
-            every = list((await session.exec(select(Area.id))).all())
+            every = [a for a in (await session.exec(select(Area.id))).all() if a is not None]
         started = time.monotonic()
         async with db.session() as session:
             sent = await outbox.enqueue_broadcast(
@@ -271,7 +275,7 @@ async def bench(args: argparse.Namespace) -> None:
     await asyncio.sleep(3)  # let the child start and become leader, like a running `nabovagt run`
 
     async with db.session() as session:
-        farum = (await session.exec(select(Area.id).where(Area.name == "Farum"))).one()
+        farum = await farum_id(session)
     started = time.monotonic()
     async with db.session() as session:
         sent = await outbox.enqueue_broadcast(
@@ -346,7 +350,7 @@ def main() -> None:
         "--fake",
         choices=("sandbox", "builtin"),
         default="sandbox",
-        help="Bot API fake: handlers/sandbox/telegram_fake.py or the minimal one in this file",
+        help="Bot API fake: sandbox/telegram_fake.py or the minimal one in this file",
     )
     parser.add_argument("--write", type=int, default=0, help="only time writing N deliveries")
     asyncio.run(bench(parser.parse_args()))

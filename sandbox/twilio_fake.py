@@ -8,6 +8,7 @@ import binascii
 import contextlib
 import json
 import logging
+import operator
 import re
 import secrets
 from collections import deque
@@ -679,7 +680,8 @@ class TwilioFake:
     def _resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         ref = schema.get("$ref")
         if ref:
-            return self.spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+            resolved: dict[str, Any] = self.spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+            return resolved
         return schema
 
     @staticmethod
@@ -706,7 +708,9 @@ class TwilioFake:
 
     def _form_schema(self, path: str, method: str) -> dict[str, dict[str, Any]]:
         body = self.spec["paths"][path][method]["requestBody"]
-        return body["content"]["application/x-www-form-urlencoded"]["schema"]["properties"]
+        form = body["content"]["application/x-www-form-urlencoded"]
+        properties: dict[str, dict[str, Any]] = form["schema"]["properties"]
+        return properties
 
     def _rate_limit(self) -> None:
         if not self.rate_per_sec:
@@ -844,9 +848,9 @@ class TwilioFake:
     def _date_filter(message: _Message, query: Any) -> bool:
         sent = message.date_sent or message.date_created
         for key, check in (
-            ("DateSent", lambda a, b: a == b),
-            ("DateSent<", lambda a, b: a <= b),
-            ("DateSent>", lambda a, b: a >= b),
+            ("DateSent", operator.eq),
+            ("DateSent<", operator.le),
+            ("DateSent>", operator.ge),
         ):
             raw = query.get(key)
             if not raw:

@@ -32,10 +32,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import and_, exists, false, func, insert, literal, not_, or_, true, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    true,
+    update,
+)
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from storage.broadcast_models import Broadcast, Delivery, TopicPreference
@@ -66,13 +80,26 @@ class Claimed:
     skip: bool  # the address stopped, was blocked or forgotten since the row was written
 
 
-def _buttons_json(buttons: Sequence[Sequence[object]] | None) -> list[list[list[str]]] | None:
+class ButtonLike(Protocol):
+    """What storage needs of a button (bot.core.messages.Button), without importing bot."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def data(self) -> str: ...
+
+
+Buttons = Sequence[Sequence[ButtonLike]]
+
+
+def _buttons_json(buttons: Buttons | None) -> list[list[list[str]]] | None:
     if not buttons:
         return None
-    return [[[b.label, b.data] for b in row] for row in buttons]  # type: ignore[attr-defined]
+    return [[[b.label, b.data] for b in row] for row in buttons]
 
 
-def _active_contact():  # type: ignore[no-untyped-def]
+def _active_contact() -> ColumnElement[bool]:
     return and_(
         col(Contact.stopped_at).is_(None),
         col(Contact.blocked_at).is_(None),
@@ -80,23 +107,23 @@ def _active_contact():  # type: ignore[no-untyped-def]
     )
 
 
-def _topic_filter(topic: str | None):  # type: ignore[no-untyped-def]
+def _topic_filter(topic: str | None) -> ColumnElement[bool]:
     """Residents who want `topic`: opt-out topics by default, opt-in topics only if chosen."""
     if topic is None:
         return true()
     pref = exists().where(
-        TopicPreference.resident_id == Contact.resident_id,
-        TopicPreference.topic == topic,
-        TopicPreference.enabled == (topic in OPT_IN_TOPICS),
+        col(TopicPreference.resident_id) == col(Contact.resident_id),
+        col(TopicPreference.topic) == topic,
+        col(TopicPreference.enabled) == (topic in OPT_IN_TOPICS),
     )
     return pref if topic in OPT_IN_TOPICS else not_(pref)
 
 
-def _recipients_query(area_ids: list[int] | None, topic: str | None):  # type: ignore[no-untyped-def]
+def _recipients_query(area_ids: list[int] | None, topic: str | None) -> Select[str, str, str]:
     where = [_active_contact(), _topic_filter(topic)]
     if area_ids is not None:
         member = exists().where(
-            Membership.resident_id == Contact.resident_id,
+            col(Membership.resident_id) == col(Contact.resident_id),
             col(Membership.area_id).in_(area_ids or [-1]),
         )
         where.append(member)
@@ -112,14 +139,15 @@ async def count_recipients(
 ) -> dict[str, int]:
     """How many addresses per channel a broadcast would reach now."""
     sub = _recipients_query(area_ids, topic).subquery()
-    rows = await session.exec(select(sub.c.channel, func.count()).group_by(sub.c.channel))  # type: ignore[call-overload]
+    rows = await session.exec(select(sub.c.channel, func.count()).group_by(sub.c.channel))
     return {channel: int(n) for channel, n in rows.all()}
 
 
 async def _existing(session: AsyncSession, dedupe_key: str | None) -> Broadcast | None:
     if dedupe_key is None:
         return None
-    return (await session.exec(select(Broadcast).where(Broadcast.dedupe_key == dedupe_key))).first()
+    query = select(Broadcast).where(col(Broadcast.dedupe_key) == dedupe_key)
+    return (await session.exec(query)).first()
 
 
 async def enqueue_broadcast(
@@ -133,7 +161,7 @@ async def enqueue_broadcast(
     priority: int = NORMAL,
     not_before: datetime | None = None,
     respect_quiet: bool | None = None,
-    buttons: Sequence[Sequence[object]] | None = None,
+    buttons: Buttons | None = None,
     dedupe_key: str | None = None,
     progress_urn: str | None = None,
     now: datetime | None = None,
@@ -162,7 +190,8 @@ async def enqueue_broadcast(
     await session.flush()
     due = max(now, not_before) if not_before else now
     picked = _recipients_query(area_ids, topic).subquery()
-    source = select(
+    # Select() itself: sqlmodel's select() is typed for at most four columns.
+    source = Select[int, str, str, str, int, bool, str, int, datetime, datetime](
         literal(broadcast.id).label("broadcast_id"),
         picked.c.urn,
         picked.c.channel,
@@ -186,7 +215,7 @@ async def enqueue_broadcast(
         "due_at",
         "updated_at",
     ]
-    result = await session.exec(insert(Delivery).from_select(columns, source))  # type: ignore[call-overload]
+    result = await session.exec(insert(Delivery).from_select(columns, source))
     broadcast.total = max(int(result.rowcount or 0), 0)
     session.add(broadcast)
     await session.flush()
@@ -200,7 +229,7 @@ async def enqueue_direct(
     text: str,
     kind: str = "notice",
     priority: int = NORMAL,
-    buttons: Sequence[Sequence[object]] | None = None,
+    buttons: Buttons | None = None,
     not_before: datetime | None = None,
     respect_quiet: bool = False,
     topic: str | None = None,
@@ -215,7 +244,7 @@ async def enqueue_direct(
         return found
     now = now or utcnow()
     wanted = list(dict.fromkeys(urns))
-    known = {}
+    known: dict[str, tuple[str, int]] = {}
     if wanted:
         query = (
             select(Contact.urn, Resident.language, Contact.resident_id)
@@ -270,7 +299,7 @@ async def enqueue_direct(
         for urn in wanted
     ]
     if rows:
-        await session.exec(insert(Delivery).values(rows))  # type: ignore[call-overload]
+        await session.exec(insert(Delivery).values(rows))
     return broadcast
 
 
@@ -285,8 +314,8 @@ async def claim_due(
 ) -> list[Claimed]:
     """Lease up to `limit` due deliveries of `channel`, most urgent first; count the attempt."""
     due = [
-        Delivery.status == QUEUED,
-        Delivery.channel == channel,
+        col(Delivery.status) == QUEUED,
+        col(Delivery.channel) == channel,
         col(Delivery.due_at) <= now,
     ]
     if quiet:
@@ -301,7 +330,7 @@ async def claim_due(
     ids = list((await session.exec(pick)).all())
     if not ids:
         return []
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Delivery)
         .where(col(Delivery.id).in_(ids))
         .values(
@@ -312,16 +341,17 @@ async def claim_due(
         )
     )
     contact_ok = _active_contact()
+    # Select() itself: sqlmodel's select() is typed for at most four columns.
     details = (
-        select(
-            Delivery.id,
-            Delivery.broadcast_id,
-            Delivery.urn,
-            Delivery.channel,
-            Delivery.lang,
-            Delivery.attempts,
-            Broadcast.kind,
-            Contact.id,
+        Select[int, int, str, str, str, int, str, int | None, bool](
+            col(Delivery.id),
+            col(Delivery.broadcast_id),
+            col(Delivery.urn),
+            col(Delivery.channel),
+            col(Delivery.lang),
+            col(Delivery.attempts),
+            col(Broadcast.kind),
+            col(Contact.id),
             contact_ok,
         )
         .join(Broadcast, col(Broadcast.id) == col(Delivery.broadcast_id))
@@ -331,7 +361,7 @@ async def claim_due(
     )
     claimed = []
     for did, bid, urn, chan, lang, attempts, kind, contact_id, ok in (
-        await session.exec(details)  # type: ignore[call-overload]
+        await session.exec(details)
     ).all():
         gone = contact_id is None and kind in BROADCAST_KINDS
         stopped = contact_id is not None and not ok
@@ -340,7 +370,7 @@ async def claim_due(
 
 
 async def _set(session: AsyncSession, delivery_id: int, **values: object) -> None:
-    await session.exec(update(Delivery).where(col(Delivery.id) == delivery_id).values(**values))  # type: ignore[call-overload]
+    await session.exec(update(Delivery).where(col(Delivery.id) == delivery_id).values(**values))
 
 
 async def mark_sent(
@@ -382,7 +412,7 @@ async def mark_final(
     flag = {BLOCKED: "blocked_at", STOPPED: "stopped_at", INVALID: "invalid_at"}.get(status)
     if flag is not None:
         column = getattr(Contact, flag)
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Contact)
             .where(col(Contact.urn) == urn, col(column).is_(None))
             .values({flag: now})
@@ -391,10 +421,10 @@ async def mark_final(
 
 async def requeue_in_flight(*, session: AsyncSession, now: datetime, all_leases: bool) -> int:
     """Give rows leased by a dead dispatcher back to the queue (all of them for a new leader)."""
-    where = [Delivery.status == SENDING]
+    where = [col(Delivery.status) == SENDING]
     if not all_leases:
         where.append(or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) < now))
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Delivery).where(*where).values(status=QUEUED, lease_until=None, updated_at=now)
     )
     return int(result.rowcount or 0)
@@ -409,7 +439,8 @@ async def record_provider_status(
 ) -> bool:
     """A delivery report (sent, delivered, failed, stopped, invalid) for the delivery with this
     provider message id; False if there is none. `error_code` is kept as the reason."""
-    row = (await session.exec(select(Delivery).where(Delivery.provider_id == provider_id))).first()
+    query = select(Delivery).where(col(Delivery.provider_id) == provider_id)
+    row = (await session.exec(query)).first()
     if row is None:
         return False
     now = utcnow()
@@ -421,9 +452,10 @@ async def record_provider_status(
         row.error = f"{status} {error_code or ''}".strip()
         if status in (STOPPED, INVALID):
             # mark_final also marks the contact, so nothing more is sent to that address.
+            assert row.id is not None
             await mark_final(
                 session=session,
-                delivery_id=row.id,  # type: ignore[arg-type]
+                delivery_id=row.id,
                 status=REPORT_FINAL[status],
                 error=row.error,
                 now=now,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
+from starlette.routing import BaseRoute
 
 from bot.broadcasts.render import PRESENTER
 from bot.core.messages import Reply
@@ -45,10 +47,19 @@ class Recorder:
         self.edits.append((urn, ref, reply))
         return SendResult(Outcome.SENT, provider_id=ref)
 
+    def routes(self) -> list[BaseRoute]:
+        return []
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
 
 @pytest.fixture
-async def sms(twilio) -> AsyncIterator[SmsTransport]:  # type: ignore[no-untyped-def]
-    async def sink(_):  # type: ignore[no-untyped-def]
+async def sms(twilio) -> AsyncIterator[SmsTransport]:
+    async def sink(_):
         return []
 
     transport = SmsTransport(
@@ -70,10 +81,10 @@ def fast(settings: Settings) -> Settings:
 
 async def _rows(db: Database) -> list[Delivery]:
     async with db.session() as session:
-        return list((await session.exec(select(Delivery).order_by(Delivery.id))).all())
+        return list((await session.exec(select(Delivery).order_by(col(Delivery.id)))).all())
 
 
-async def _alert(db: Database, area: str | None, now: datetime = NOON, **kw: object) -> Broadcast:
+async def _alert(db: Database, area: str | None, now: datetime = NOON, **kw: Any) -> Broadcast:
     ids = [await area_id(db, area)] if area else None
     async with db.session() as session:
         return await outbox.enqueue_broadcast(
@@ -83,11 +94,11 @@ async def _alert(db: Database, area: str | None, now: datetime = NOON, **kw: obj
             created_by="telegram:1",
             area_ids=ids,
             now=now,
-            **kw,  # type: ignore[arg-type]
+            **kw,
         )
 
 
-async def test_alert_reaches_only_farum_on_the_sms_wire(db, settings, twilio, sms) -> None:  # type: ignore[no-untyped-def]
+async def test_alert_reaches_only_farum_on_the_sms_wire(db, settings, twilio, sms) -> None:
     await add_residents(db, "Farum", ["tel:+4520000001", "tel:+4520000002"])
     await add_residents(db, "Værløse", ["tel:+4520000003"])
     await _alert(db, "Farum", priority=outbox.URGENT)
@@ -104,7 +115,7 @@ async def test_alert_reaches_only_farum_on_the_sms_wire(db, settings, twilio, sm
 
 async def test_rate_limit_is_retried_later_and_gives_up_after_capped_attempts(
     db, settings, twilio, sms
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     await add_residents(db, "Farum", ["tel:+4520000001"])
     await _alert(db, "Farum")
     dispatcher = Dispatcher(db, fast(settings), {"sms": sms}, PRESENTER, clock=lambda: NOON)
@@ -123,7 +134,7 @@ async def test_rate_limit_is_retried_later_and_gives_up_after_capped_attempts(
     assert twilio.sent == []
 
 
-async def test_carrier_stop_and_invalid_number_mark_the_contact(db, settings, twilio, sms) -> None:  # type: ignore[no-untyped-def]
+async def test_carrier_stop_and_invalid_number_mark_the_contact(db, settings, twilio, sms) -> None:
     await add_residents(db, "Farum", ["tel:+4520000001", "tel:+4520000002", "tel:+4520000003"])
     twilio.unsubscribed.add("+4520000001")
     twilio.invalid_numbers.add("+4520000002")
@@ -142,7 +153,7 @@ async def test_carrier_stop_and_invalid_number_mark_the_contact(db, settings, tw
     assert [s.to for s in twilio.sent] == ["+4520000003"]
 
 
-async def test_blocked_bot_marks_telegram_contact_and_429_pauses_the_channel(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_blocked_bot_marks_telegram_contact_and_429_pauses_the_channel(db, settings) -> None:
     await add_residents(db, "Farum", ["telegram:1", "telegram:2"])
     await _alert(db, "Farum")
     telegram = Recorder()
@@ -164,7 +175,7 @@ async def test_blocked_bot_marks_telegram_contact_and_429_pauses_the_channel(db,
     assert blocked.blocked_at is not None
 
 
-async def test_after_a_crash_the_next_leader_resends_only_what_was_in_flight(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_after_a_crash_the_next_leader_resends_only_what_was_in_flight(db, settings) -> None:
     await add_residents(db, "Farum", [f"telegram:{i}" for i in range(1, 11)])
     await _alert(db, "Farum")
     # The crashed process had claimed three rows and sent none of them.
@@ -183,7 +194,7 @@ async def test_after_a_crash_the_next_leader_resends_only_what_was_in_flight(db,
     assert {r.status for r in await _rows(db)} == {"sent"}
 
 
-async def test_tips_wait_for_morning_but_alerts_go_out_at_night(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_tips_wait_for_morning_but_alerts_go_out_at_night(db, settings) -> None:
     await add_residents(db, "Farum", ["telegram:1"])
     await _alert(db, "Farum", now=NIGHT, kind="tip")
     await _alert(db, "Farum", now=NIGHT, priority=outbox.URGENT)
@@ -196,7 +207,7 @@ async def test_tips_wait_for_morning_but_alerts_go_out_at_night(db, settings) ->
     assert telegram.sent[1][1].text.startswith("💡")
 
 
-async def test_stopped_after_writing_is_skipped_not_sent(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_stopped_after_writing_is_skipped_not_sent(db, settings) -> None:
     await add_residents(db, "Farum", ["telegram:1", "telegram:2"])
     await _alert(db, "Farum")
     async with db.session() as session:
@@ -211,7 +222,7 @@ async def test_stopped_after_writing_is_skipped_not_sent(db, settings) -> None: 
 
 async def test_coordinator_sees_progress_edits_and_a_final_report(
     db, settings, twilio, sms
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     await add_residents(db, "Farum", ["telegram:1", "telegram:2", "tel:+4520000001"])
     twilio.invalid_numbers.add("+4520000001")
     await _alert(db, "Farum", progress_urn="telegram:99")

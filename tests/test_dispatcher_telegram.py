@@ -19,12 +19,12 @@ TOKEN = "123456:TEST"
 NOON = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
 
-async def test_alert_on_the_telegram_wire_with_blocked_429_and_long_text(db, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_alert_on_the_telegram_wire_with_blocked_429_and_long_text(db, settings) -> None:
     fake = FakeTelegram(TOKEN)
     fake.allow_unknown_chats = True
     await fake.start()
 
-    async def sink(_):  # type: ignore[no-untyped-def]
+    async def sink(_):
         return []
 
     transport = TelegramTransport(token=TOKEN, api_url=fake.url, sink=sink)
@@ -76,7 +76,7 @@ async def test_rate_limit_in_the_middle_of_a_split_reply_does_not_repeat_its_sta
     from bot.core.messages import Reply
     from bot.handlers.base import Outcome
 
-    async def nobody(event):  # type: ignore[no-untyped-def]
+    async def nobody(event):
         return []
 
     # Like Telegram: about one message per second per chat, 429 with retry_after beyond that.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.messages import Button
 from storage import outbox
@@ -14,9 +14,14 @@ from storage.models import Contact, utcnow
 from tests.test_broadcast_helpers import add_residents, area_id
 
 
-async def _deliveries(db: Database, broadcast_id: int) -> list[Delivery]:
+async def _deliveries(db: Database, broadcast_id: int | None) -> list[Delivery]:
+    assert broadcast_id is not None
     async with db.session() as session:
-        query = select(Delivery).where(Delivery.broadcast_id == broadcast_id).order_by(Delivery.id)
+        query = (
+            select(Delivery)
+            .where(col(Delivery.broadcast_id) == broadcast_id)
+            .order_by(col(Delivery.id))
+        )
         return list((await session.exec(query)).all())
 
 
@@ -31,7 +36,7 @@ async def test_alert_reaches_only_residents_of_the_area(db: Database) -> None:
         )
     assert counts == {"telegram": 2, "sms": 1}
     assert sent.total == 3 and sent.topic == "alerts" and not sent.respect_quiet
-    rows = await _deliveries(db, sent.id)  # type: ignore[arg-type]
+    rows = await _deliveries(db, sent.id)
     assert sorted(r.urn for r in rows) == ["tel:+4520000001", "telegram:1", "telegram:2"]
     assert {r.channel for r in rows} == {"telegram", "sms"}
     assert all(r.status == "queued" and r.attempts == 0 for r in rows)
@@ -52,8 +57,8 @@ async def test_all_areas_and_opt_outs_and_stopped_contacts(db: Database) -> None
         alert = await outbox.enqueue_broadcast(
             session=session, kind="alert", text="Indbrud", created_by="cli"
         )
-    assert sorted(r.urn for r in await _deliveries(db, news.id)) == ["telegram:3", "telegram:4"]  # type: ignore[arg-type]
-    assert sorted(r.urn for r in await _deliveries(db, alert.id)) == [  # type: ignore[arg-type]
+    assert sorted(r.urn for r in await _deliveries(db, news.id)) == ["telegram:3", "telegram:4"]
+    assert sorted(r.urn for r in await _deliveries(db, alert.id)) == [
         "telegram:1",
         "telegram:3",
         "telegram:4",
@@ -69,7 +74,7 @@ async def test_weekly_tip_reaches_only_those_who_opted_in(db: Database) -> None:
         tip = await outbox.enqueue_broadcast(
             session=session, kind="tip", topic="weekly_tip", text="Lås døren", created_by="x"
         )
-    assert [r.urn for r in await _deliveries(db, tip.id)] == ["telegram:2"]  # type: ignore[arg-type]
+    assert [r.urn for r in await _deliveries(db, tip.id)] == ["telegram:2"]
 
 
 async def test_same_dedupe_key_writes_one_broadcast(db: Database) -> None:
@@ -99,7 +104,7 @@ async def test_direct_messages_keep_buttons_and_skip_stopped_addresses(db: Datab
             text="Kommer du?",
             buttons=[[Button("Ja", "rsvp:yes"), Button("Nej", "rsvp:no")]],
         )
-    rows = await _deliveries(db, sent.id)  # type: ignore[arg-type]
+    rows = await _deliveries(db, sent.id)
     assert [(r.urn, r.channel, r.lang) for r in rows] == [
         ("telegram:1", "telegram", "en"),
         ("telegram:99", "telegram", "da"),
@@ -163,7 +168,7 @@ async def test_provider_status_updates_the_delivery(db: Database) -> None:
         assert not await outbox.record_provider_status(
             session=session, provider_id="SMnone", status="delivered", error_code=None
         )
-    rows = await _deliveries(db, sent.id)  # type: ignore[arg-type]
+    rows = await _deliveries(db, sent.id)
     assert [(r.status, r.provider_status) for r in rows] == [
         ("delivered", "delivered"),
         ("stopped", "stopped"),
@@ -180,7 +185,7 @@ async def test_ten_thousand_recipients_are_written_in_one_go(db: Database) -> No
             session=session, kind="alert", text="a", created_by="x"
         )
     assert sent.total == 10_000
-    assert len(await _deliveries(db, sent.id)) == 10_000  # type: ignore[arg-type]
+    assert len(await _deliveries(db, sent.id)) == 10_000
 
 
 async def test_forget_drops_queued_messages_and_the_address_on_sent_ones(db) -> None:
@@ -199,6 +204,7 @@ async def test_forget_drops_queued_messages_and_the_address_on_sent_ones(db) -> 
         second = await outbox.enqueue_direct(session=session, urns=["tel:+4520000001"], text="b")
     async with db.session() as session:
         contact = await get_contact(session=session, urn="tel:+4520000001")
+        assert contact is not None
         await forget_resident(session=session, resident_id=contact.resident_id)
     assert [r.urn for r in await _deliveries(db, first.id)] == [f"forgotten:{claimed.id}"]
     assert await _deliveries(db, second.id) == []

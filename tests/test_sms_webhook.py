@@ -128,7 +128,7 @@ async def test_slow_handling_acknowledges_at_once_and_replies_later_through_the_
     sms = sms_app.transport("sms")
     handle = sms.sink
 
-    async def slow(event):  # type: ignore[no-untyped-def]
+    async def slow(event):
         await asyncio.sleep(0.5)  # a database under load
         return await handle(event)
 

@@ -15,6 +15,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     ReplyParameters,
     Update,
 )
@@ -26,7 +27,7 @@ from telegram.error import (
     InvalidToken,
     RetryAfter,
 )
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
+from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from sandbox.telegram_fake import (
     NOT_MODIFIED,
@@ -44,6 +45,12 @@ def png(width: int, height: int) -> bytes:
     """A minimal PNG header: enough for the fake to read the dimensions."""
     ihdr = struct.pack(">II", width, height) + b"\x08\x02\x00\x00\x00"
     return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + ihdr + b"\x00" * 64
+
+
+def message_of(update: Update | None) -> Message:
+    """The update's message, which these updates all carry."""
+    assert update is not None and update.message is not None
+    return update.message
 
 
 def seconds(value: int | dtm.timedelta) -> float:
@@ -77,11 +84,13 @@ async def test_text_with_command_entity_and_offset_confirmation(
     fake.user_sends_location(USER, 55.79, 12.39)
     updates = await bot.get_updates(timeout=1)
     assert [u.update_id for u in updates] == [sent["update_id"], sent["update_id"] + 1]
-    message = updates[0].message
+    message = message_of(updates[0])
+    assert message.from_user is not None
     assert message.from_user.first_name == "Karen" and message.chat.type == "private"
     assert message.entities[0].type == "bot_command" and message.entities[0].length == 19
-    assert updates[1].message.location.latitude == pytest.approx(55.79)
-    assert updates[1].message.message_id == message.message_id + 1
+    location = message_of(updates[1]).location
+    assert location is not None and location.latitude == pytest.approx(55.79)
+    assert message_of(updates[1]).message_id == message.message_id + 1
 
     # Not confirmed yet: the same updates again; confirmed by a higher offset.
     assert len(await bot.get_updates()) == 2
@@ -94,7 +103,7 @@ async def test_long_poll_wakes_up_when_a_user_writes(bot: Bot, fake: FakeTelegra
     started = loop.time()
     loop.call_later(0.1, fake.user_sends_text, USER, "hej")
     updates = await bot.get_updates(timeout=5)
-    assert [u.message.text for u in updates] == ["hej"]
+    assert [message_of(u).text for u in updates] == ["hej"]
     assert loop.time() - started < 2
     assert await bot.get_updates(offset=updates[0].update_id + 1, timeout=0) == ()
 
@@ -122,11 +131,13 @@ async def test_inline_keyboard_and_button_press(bot: Bot, fake: FakeTelegram) ->
     pressed = fake.user_presses_button(USER, message.message_id, "join:yes")
     updates = await bot.get_updates(offset=pressed["update_id"], timeout=1)
     query = updates[0].callback_query
+    assert query is not None and query.message is not None
     assert query.data == "join:yes" and query.message.message_id == message.message_id
     assert query.from_user.id == USER
     assert fake.unanswered_callbacks() == [query.id]
     assert await query.answer("Tak!")
-    assert fake.callback_answers[query.id]["text"] == "Tak!"
+    answer = fake.callback_answers[query.id]
+    assert answer is not None and answer["text"] == "Tak!"
     with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await query.answer()
 
@@ -142,6 +153,7 @@ async def test_edits_are_recorded_and_unchanged_edits_rejected(
     edited = await bot.edit_message_text(
         "Bagefter", USER, message.message_id, reply_markup=keyboard
     )
+    assert isinstance(edited, Message)
     assert edited.text == "Bagefter" and edited.edit_date is not None
     record = await fake.wait_for(USER, after=seen)
     assert record.method == "editMessageText" and record.message_id == message.message_id
@@ -152,7 +164,7 @@ async def test_edits_are_recorded_and_unchanged_edits_rejected(
     assert excinfo.value.message == NOT_MODIFIED.removeprefix("Bad Request: ").capitalize()
     # Leaving reply_markup out removes the keyboard, as on Telegram.
     plain = await bot.edit_message_reply_markup(USER, message.message_id)
-    assert plain.reply_markup is None
+    assert isinstance(plain, Message) and plain.reply_markup is None
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_reply_markup(USER, message.message_id)
     with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
@@ -313,7 +325,7 @@ async def test_photo_round_trip(bot: Bot, fake: FakeTelegram) -> None:
     picture = png(1600, 1200)
     update = fake.user_sends_photo(USER, picture, caption="Mistænkelig bil")
     updates = await bot.get_updates(timeout=1)
-    message = updates[0].message
+    message = message_of(updates[0])
     assert message.caption == "Mistænkelig bil"
     assert [(p.width, p.height) for p in message.photo] == [
         (90, 68),
@@ -324,7 +336,9 @@ async def test_photo_round_trip(bot: Bot, fake: FakeTelegram) -> None:
     ]
     assert message.photo[-1].file_id == update["message"]["photo"][-1]["file_id"]
     file = await message.photo[-1].get_file()
-    assert file.file_path.startswith(f"{fake.url}/file/bot{fake.token}/photos/")
+    assert file.file_path is not None and file.file_path.startswith(
+        f"{fake.url}/file/bot{fake.token}/photos/"
+    )
     assert bytes(await file.download_as_bytearray()) == picture
 
     sent = await bot.send_photo(USER, png(200, 100), caption="<i>Tak</i>", parse_mode="HTML")
@@ -336,7 +350,7 @@ async def test_photo_round_trip(bot: Bot, fake: FakeTelegram) -> None:
     assert bytes(downloaded) == png(200, 100)
 
     document = await bot.send_document(USER, b"BEGIN:VCALENDAR", filename="moede.ics")
-    assert document.document.file_name == "moede.ics"
+    assert document.document is not None and document.document.file_name == "moede.ics"
     assert fake.file_bytes(document.document.file_id) == b"BEGIN:VCALENDAR"
     with pytest.raises(BadRequest, match="Wrong file identifier"):
         await bot.send_photo(USER, "no-such-file-id")
@@ -370,7 +384,7 @@ async def test_global_rate_limit() -> None:
 
 
 async def test_webhook_mode_posts_updates_with_secret(bot: Bot, fake: FakeTelegram) -> None:
-    received: asyncio.Queue[tuple[str | None, dict]] = asyncio.Queue()
+    received: asyncio.Queue[tuple[str | None, dict[str, object]]] = asyncio.Queue()
 
     async def receive(request: web.Request) -> web.Response:
         secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
@@ -390,7 +404,7 @@ async def test_webhook_mode_posts_updates_with_secret(bot: Bot, fake: FakeTelegr
         secret, body = await asyncio.wait_for(received.get(), 5)
         assert secret == "s3cr3t"
         assert body == sent
-        assert Update.de_json(body, bot).message.text == "hej via webhook"
+        assert message_of(Update.de_json(body, bot)).text == "hej via webhook"
 
         with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
             await bot.get_updates()
@@ -398,7 +412,8 @@ async def test_webhook_mode_posts_updates_with_secret(bot: Bot, fake: FakeTelegr
         assert info.url.endswith("/telegram") and info.pending_update_count == 0
         assert await bot.delete_webhook()
         fake.user_sends_text(USER, "tilbage til polling")
-        assert [u.message.text for u in await bot.get_updates(timeout=1)] == ["tilbage til polling"]
+        polled = await bot.get_updates(timeout=1)
+        assert [message_of(u).text for u in polled] == ["tilbage til polling"]
         assert received.empty()
     finally:
         await runner.cleanup()
@@ -421,6 +436,7 @@ async def test_reply_parameters_and_chat_actions(bot: Bot, fake: FakeTelegram) -
     reply = await bot.send_message(
         USER, "Tak for tippet", reply_parameters=ReplyParameters(user_message_id)
     )
+    assert reply.reply_to_message is not None
     assert reply.reply_to_message.text == "Der står en mand i min have"
     with pytest.raises(BadRequest, match="Message to be replied not found"):
         await bot.send_message(USER, "x", reply_parameters=ReplyParameters(999))
@@ -440,9 +456,10 @@ async def test_wait_for_reports_what_was_sent(bot: Bot, fake: FakeTelegram) -> N
 
 async def test_real_application_with_polling(fake: FakeTelegram) -> None:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None and update.effective_user is not None
         await update.effective_message.reply_text(f"Hej {update.effective_user.first_name}!")
 
-    application: Application = (
+    application = (
         ApplicationBuilder()
         .token(fake.token)
         .base_url(f"{fake.url}/bot")
@@ -452,6 +469,7 @@ async def test_real_application_with_polling(fake: FakeTelegram) -> None:
     application.add_handler(CommandHandler("start", start))
     async with application:
         await application.start()
+        assert application.updater is not None
         await application.updater.start_polling(timeout=10, drop_pending_updates=True)
         fake.user_sends_text(USER, "/start", first_name="Bent")
         assert (await fake.wait_for(USER, "hej", timeout=3)).text == "Hej Bent!"

@@ -64,7 +64,7 @@ class Receiver:
 
     def valid(self, request: web.Request, form: dict[str, str]) -> bool:
         signature = request.headers.get("X-Twilio-Signature", "")
-        return RequestValidator(self.token).validate(str(request.url), form, signature)
+        return bool(RequestValidator(self.token).validate(str(request.url), form, signature))
 
     async def status(self, request: web.Request) -> web.Response:
         form = {k: str(v) for k, v in (await request.post()).items()}
@@ -122,7 +122,9 @@ async def receiver(fake: TwilioFake) -> AsyncIterator[Receiver]:
     await runner.cleanup()
 
 
-async def raw_post(fake: TwilioFake, form: dict[str, str], auth: bool = True) -> tuple[int, dict]:
+async def raw_post(
+    fake: TwilioFake, form: dict[str, str], auth: bool = True
+) -> tuple[int, dict[str, Any]]:
     url = f"{fake.url}/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
     headers = {"Authorization": basic_auth(fake.account_sid, fake.auth_token)} if auth else {}
     async with (

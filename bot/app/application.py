@@ -15,8 +15,10 @@ from bot.core.messages import Reply
 from bot.core.settings import Settings
 from bot.core.urns import urn_path, urn_scheme
 from bot.handlers.base import Transport
+from bot.handlers.sms import SmsTransport
+from bot.handlers.telegram import TelegramTransport
 from bot.scheduler.service import SchedulerService
-from storage import roles
+from storage import outbox, roles
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -61,8 +63,6 @@ class NabovagtApp:
             if added := await seed_fureso_if_empty(session):
                 log.info("no areas yet: preloaded %d Furesø areas", added)
         if self.settings.telegram_token is not None:
-            from bot.handlers.telegram import TelegramTransport
-
             self.transports.append(
                 TelegramTransport(
                     token=self.settings.telegram_token.get_secret_value(),
@@ -74,8 +74,6 @@ class NabovagtApp:
                 )
             )
         if self.settings.sms_enabled:
-            from bot.handlers.sms import SmsTransport
-
             assert self.settings.twilio_auth_token and self.settings.twilio_from
             self.transports.append(
                 SmsTransport(
@@ -114,8 +112,6 @@ class NabovagtApp:
 
     async def record_sms_status(self, sid: str, status: str, error_code: str | None) -> None:
         """A delivery report from the SMS provider, stored on the outbox row it belongs to."""
-        from storage import outbox
-
         async with self.db.session() as session:
             await outbox.record_provider_status(
                 session=session, provider_id=sid, status=status, error_code=error_code
@@ -123,8 +119,6 @@ class NabovagtApp:
 
     async def deliver_later(self, urn: str, replies: list[Reply]) -> None:
         """Replies that missed the webhook's deadline go out through the outbox."""
-        from storage import outbox
-
         async with self.db.session() as session:
             for reply in replies:
                 await outbox.enqueue_direct(

@@ -36,14 +36,15 @@ RETRY_CODES = {20429, 20500, 20503, 30001}
 StatusSink = Callable[[str, str, str | None], Awaitable[None]]
 
 
-class RootRewritingHttpClient(AsyncTwilioHttpClient):
+# twilio ships no type hints (ignore_missing_imports), so its base class is Any to mypy.
+class RootRewritingHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
     """The supported hook for another API root: rewrite https://api.twilio.com to TWILIO_API_URL."""
 
     def __init__(self, api_root: str, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.api_root = api_root.rstrip("/")
 
-    async def request(  # type: ignore[override]
+    async def request(
         self,
         method: str,
         url: str,
@@ -233,7 +234,8 @@ def neutral_status(status: str, error_code: str | None) -> str:
     """Twilio's MessageStatus and ErrorCode as a neutral report: sent, delivered, failed, ..."""
     if status not in ("failed", "undelivered"):
         return status
-    outcome = _code_outcome(int(error_code) if (error_code or "").isdigit() else 0, 200)
+    code = error_code or ""
+    outcome = _code_outcome(int(code) if code.isdigit() else 0, 200)
     return {Outcome.STOPPED: "stopped", Outcome.INVALID: "invalid"}.get(outcome, "failed")
 
 

@@ -22,10 +22,10 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
@@ -114,20 +114,21 @@ def update_to_inbound(update: Update) -> Inbound | None:
     user = update.effective_user
     if user is None or user.is_bot:
         return None
-    base = {
-        "urn": telegram_urn(user.id),
-        "channel": "telegram",
-        "display_name": user.full_name,
-        "language_hint": user.language_code,
-    }
+    inbound = partial(
+        Inbound,
+        urn=telegram_urn(user.id),
+        channel="telegram",
+        display_name=user.full_name,
+        language_hint=user.language_code,
+    )
     if update.callback_query is not None:
-        return Inbound(**base, callback=update.callback_query.data or "")
+        return inbound(callback=update.callback_query.data or "")
     message = update.effective_message
     if message is None or (update.effective_chat and update.effective_chat.type != "private"):
         return None
     if message.location is not None:
         loc = Location(message.location.latitude, message.location.longitude)
-        return Inbound(**base, location=loc)
+        return inbound(location=loc)
     text = message.text or message.caption or ""
     # The largest size of a photo; the product fetches it later through fetch_media (getFile).
     photos = [message.photo[-1].file_id] if message.photo else []
@@ -137,8 +138,8 @@ def update_to_inbound(update: Update) -> Inbound | None:
     if text.startswith("/"):
         head, _, args = text[1:].partition(" ")
         command = head.split("@", 1)[0].casefold()
-        return Inbound(**base, text=text, command=command, args=args.strip(), photos=photos)
-    return Inbound(**base, text=text, photos=photos)
+        return inbound(text=text, command=command, args=args.strip(), photos=photos)
+    return inbound(text=text, photos=photos)
 
 
 class TelegramTransport:
@@ -160,7 +161,7 @@ class TelegramTransport:
         self.deliver_later = deliver_later
         self.menus = menus or {}
         self.staff_ids = staff_ids or []
-        self.application: Application = (
+        self.application = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{api_url}/bot")
@@ -172,7 +173,7 @@ class TelegramTransport:
         self.application.add_error_handler(self._on_error)
 
     @property
-    def bot(self):  # type: ignore[no-untyped-def]
+    def bot(self) -> ExtBot[None]:
         return self.application.bot
 
     def routes(self) -> list[BaseRoute]:

@@ -41,7 +41,8 @@ FINAL = {
 
 def backoff(attempts: int) -> float:
     """Exponential backoff with full jitter, capped."""
-    return random.uniform(0.5, 1.0) * min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))
+    growth: float = 2 ** (attempts - 1)  # an int power is Any to mypy (negative exponents)
+    return random.uniform(0.5, 1.0) * min(BACKOFF_CAP, BACKOFF_BASE * growth)
 
 
 @dataclass

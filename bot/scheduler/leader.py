@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage import leadership
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,7 @@ class Leadership:
             return True
         conn = await self.db.engine.connect()
         try:
-            got = (
-                await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key})
-            ).scalar()
-            await conn.commit()
+            got = await leadership.try_lock(conn=conn, key=self.key)
         except Exception:
             await conn.close()
             raise
@@ -59,8 +56,7 @@ class Leadership:
         if self._conn is None:
             return True
         try:
-            await self._conn.execute(text("SELECT 1"))
-            await self._conn.commit()
+            await leadership.check_alive(conn=self._conn)
             return True
         except Exception:
             log.warning("lost the leader connection; stepping down")
@@ -70,8 +66,7 @@ class Leadership:
     async def release(self) -> None:
         if self._conn is not None:
             try:
-                await self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
-                await self._conn.commit()
+                await leadership.unlock(conn=self._conn, key=self.key)
             except Exception:
                 log.info("unlock failed; the lock goes with the connection")
         await self._drop()

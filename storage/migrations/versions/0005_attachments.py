@@ -7,7 +7,7 @@ Revises: 0004_events
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0005_attachments"
