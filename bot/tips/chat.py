@@ -49,7 +49,9 @@ async def _own_areas(turn: Turn) -> list[int]:
 
 
 async def _choices(turn: Turn) -> list[tuple[str, str]]:
-    return await category_choices(session=turn.session, lang=turn.lang, channel=turn.inbound.channel)
+    return await category_choices(
+        session=turn.session, lang=turn.lang, channel=turn.inbound.channel
+    )
 
 
 async def _save_photo(turn: Turn, ref: str) -> str | None:

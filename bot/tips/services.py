@@ -33,7 +33,9 @@ CONTACT_MODES = ("anonymous", "updates", "open")
 
 async def over_limit(*, session: AsyncSession, resident_id: int) -> bool:
     """True when the resident has sent MAX_PER_HOUR tips in the last hour."""
-    count = await tip_store.tips_in_last_hour(session=session, resident_id=resident_id, now=utcnow())
+    count = await tip_store.tips_in_last_hour(
+        session=session, resident_id=resident_id, now=utcnow()
+    )
     return count >= MAX_PER_HOUR
 
 
@@ -118,7 +120,9 @@ async def get_tip(*, session: AsyncSession, tip_id: int) -> Tip | None:
     return await tip_store.get_tip(session=session, tip_id=tip_id)
 
 
-async def set_category(*, session: AsyncSession, tip: Tip, key: str, actor: str = "tipster") -> None:
+async def set_category(
+    *, session: AsyncSession, tip: Tip, key: str, actor: str = "tipster"
+) -> None:
     """File the tip under `key` (the tipster's answer to the SMS category question)."""
     await tip_store.set_category(session=session, tip=tip, category=key, actor=actor)
 
