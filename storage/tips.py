@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
 
 from sqlalchemy import func
@@ -113,7 +113,7 @@ async def acknowledge(*, session: AsyncSession, tip: Tip, actor: str) -> bool:
     if tip.status == "new":
         tip.status = "acknowledged"
     session.add(tip)
-    await log_event(session=session, tip_id=tip.id, actor=actor, action="acknowledged")  # type: ignore[arg-type]
+    await log_event(session=session, tip_id=tip.id, actor=actor, action="acknowledged")
     return True
 
 
@@ -122,7 +122,7 @@ async def forward(*, session: AsyncSession, tip: Tip, actor: str, target: str) -
     tip.acknowledged_at = tip.acknowledged_at or now
     tip.forwarded_at, tip.forwarded_to, tip.status = now, target, "forwarded"
     session.add(tip)
-    await log_event(session=session, tip_id=tip.id, actor=actor, action="forwarded", detail=target)  # type: ignore[arg-type]
+    await log_event(session=session, tip_id=tip.id, actor=actor, action="forwarded", detail=target)
 
 
 async def resolve(*, session: AsyncSession, tip: Tip, actor: str, note: str | None) -> None:
@@ -130,7 +130,7 @@ async def resolve(*, session: AsyncSession, tip: Tip, actor: str, note: str | No
     tip.acknowledged_at = tip.acknowledged_at or now
     tip.resolved_at, tip.resolution_note, tip.status = now, note, "resolved"
     session.add(tip)
-    await log_event(session=session, tip_id=tip.id, actor=actor, action="resolved", detail=note)  # type: ignore[arg-type]
+    await log_event(session=session, tip_id=tip.id, actor=actor, action="resolved", detail=note)
 
 
 async def record_answer(*, session: AsyncSession, tip: Tip, actor: str, answer: str) -> None:
@@ -138,7 +138,23 @@ async def record_answer(*, session: AsyncSession, tip: Tip, actor: str, answer: 
     if tip.status == "new":
         tip.status = "acknowledged"
     session.add(tip)
-    await log_event(session=session, tip_id=tip.id, actor=actor, action="answered", detail=answer)  # type: ignore[arg-type]
+    await log_event(session=session, tip_id=tip.id, actor=actor, action="answered", detail=answer)
+
+
+async def set_category(*, session: AsyncSession, tip: Tip, category: str, actor: str) -> None:
+    """File the tip under another category (the SMS tipster's numbered answer)."""
+    tip.category = category
+    session.add(tip)
+    await log_event(
+        session=session, tip_id=tip.id, actor=actor, action="categorised", detail=category
+    )
+
+
+async def keep_for_stats(*, session: AsyncSession, tip: Tip, actor: str) -> None:
+    """Keep the tip's text when retention anonymises it."""
+    tip.keep_for_stats = True
+    session.add(tip)
+    await log_event(session=session, tip_id=tip.id, actor=actor, action="kept")
 
 
 async def list_tips(
@@ -166,23 +182,26 @@ async def list_tips(
 
 
 async def area_names(*, session: AsyncSession) -> dict[int, str]:
-    return {a.id: a.name for a in (await session.exec(select(Area))).all()}  # type: ignore[misc]
+    return {a.id: a.name for a in (await session.exec(select(Area))).all() if a.id is not None}
 
 
 @dataclass(frozen=True)
 class MonthKpi:
-    month: str
+    """One month's reaction times; `month` is its first day in local time."""
+
+    month: date
     tips: int
     acknowledged: int
     median_minutes: float | None
 
 
-async def reaction_times(*, session: AsyncSession, since: datetime, tz) -> list[MonthKpi]:  # type: ignore[no-untyped-def]
+async def reaction_times(*, session: AsyncSession, since: datetime, tz: tzinfo) -> list[MonthKpi]:
     """Per month (local time): tips, acknowledged ones and the median minutes to acknowledgement."""
     query = select(Tip.created_at, Tip.acknowledged_at).where(Tip.created_at >= since)
-    created_by_month: dict[str, list[tuple[datetime, datetime | None]]] = {}
+    created_by_month: dict[date, list[tuple[datetime, datetime | None]]] = {}
     for created, acked in (await session.exec(query)).all():
-        key = created.astimezone(tz).strftime("%Y-%m")
+        local = created.astimezone(tz)
+        key = date(local.year, local.month, 1)
         created_by_month.setdefault(key, []).append((created, acked))
     result = []
     for key in sorted(created_by_month):
@@ -212,7 +231,8 @@ async def expired_tips(*, session: AsyncSession, before: datetime) -> list[Tip]:
 
 async def anonymise(*, session: AsyncSession, tip: Tip, now: datetime) -> list[str]:
     """Drop contact, location, photos and (unless kept for statistics) the text; return photo paths."""
-    photos = await photos_of(session=session, tip_id=tip.id)  # type: ignore[arg-type]
+    assert tip.id is not None
+    photos = await photos_of(session=session, tip_id=tip.id)
     for photo in photos:
         await session.delete(photo)
     tip.resident_id = tip.contact_id = None
@@ -224,10 +244,10 @@ async def anonymise(*, session: AsyncSession, tip: Tip, now: datetime) -> list[s
     tip.anonymised_at = now
     session.add(tip)
     # Answers in the audit log may quote the tipster: keep who did what, drop the words.
-    for event in await events_of(session=session, tip_id=tip.id):  # type: ignore[arg-type]
+    for event in await events_of(session=session, tip_id=tip.id):
         if event.detail and event.action in ("answered", "resolved"):
             event.detail = None
             session.add(event)
     await session.flush()
-    await log_event(session=session, tip_id=tip.id, actor="system", action="anonymised")  # type: ignore[arg-type]
+    await log_event(session=session, tip_id=tip.id, actor="system", action="anonymised")
     return [p.path for p in photos]

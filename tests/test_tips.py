@@ -6,12 +6,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app.application import build_router
 from bot.core.conversation import Conversation
-from bot.core.messages import Inbound, Location
-from bot.tips.chat import is_urgent
+from bot.core.messages import Inbound, Location, Reply
+from bot.tips.categories import is_urgent
 from storage import flows
 from storage.broadcast_models import Broadcast, Delivery
 from storage.models import Resident, utcnow
@@ -23,16 +23,16 @@ COORDINATOR = "telegram:9001"
 
 
 @pytest.fixture
-def settings(settings):  # type: ignore[no-untyped-def]
+def settings(settings):
     return settings.model_copy(update={"coordinators": COORDINATOR})
 
 
 @pytest.fixture
-def convo(db, settings) -> Conversation:  # type: ignore[no-untyped-def]
+def convo(db, settings) -> Conversation:
     return Conversation(db, settings, build_router())
 
 
-def tg(urn: str = KAREN, **kw) -> Inbound:  # type: ignore[no-untyped-def]
+def tg(urn: str = KAREN, **kw) -> Inbound:
     return Inbound(urn=urn, channel="telegram", display_name="Karen Hansen", **kw)
 
 
@@ -53,7 +53,9 @@ async def fake_fetch(ref: str) -> bytes:
     return b"\xff\xd8jpeg:" + ref.encode()
 
 
-async def telegram_tip(convo: Conversation, text: str, *, contact: str = "anonymous") -> list:  # type: ignore[type-arg]
+async def telegram_tip(
+    convo: Conversation, text: str, *, contact: str = "anonymous"
+) -> list[Reply]:
     await convo.handle(tg(command="tip"))
     await convo.handle(tg(callback="tip:cat:moped"))
     await convo.handle(tg(text=text))
@@ -241,7 +243,7 @@ async def test_answer_is_relayed_to_the_sms_tipster_without_identities(convo, db
     [sent] = await convo.handle(tg(kim, text="Tak, vi sætter skilte op i næste uge."))
     assert tip.reference in sent.text
     async with db.session() as s:
-        relay = (await s.exec(select(Broadcast).order_by(Broadcast.id.desc()))).first()  # type: ignore[union-attr]
+        relay = (await s.exec(select(Broadcast).order_by(col(Broadcast.id).desc()))).first()
         assert relay.text == (
             f"Svar fra kommunen på dit tip {tip.reference}:\nTak, vi sætter skilte op i næste uge."
         )
@@ -280,7 +282,7 @@ async def test_triage_buttons_change_status_and_notify_opted_in_tipster(convo, d
         to_karen = (
             await s.exec(
                 select(Broadcast.text)
-                .join(Delivery, Delivery.broadcast_id == Broadcast.id)
+                .join(Delivery, col(Delivery.broadcast_id) == Broadcast.id)
                 .where(Delivery.urn == KAREN)
             )
         ).all()
@@ -344,7 +346,7 @@ async def test_stats_shows_median_time_to_acknowledgement(convo, db) -> None:
     for text in ("a", "b", "c"):
         await telegram_tip(convo, text)
     async with db.session() as s:
-        tips = (await s.exec(select(Tip).order_by(Tip.id))).all()
+        tips = (await s.exec(select(Tip).order_by(col(Tip.id)))).all()
         for tip, minutes in zip(tips, (10, 30, None), strict=True):
             if minutes is not None:
                 tip.acknowledged_at = tip.created_at + timedelta(minutes=minutes)
@@ -396,6 +398,7 @@ async def test_area_representatives_get_and_triage_only_their_areas_tips(convo, 
     async with db.session() as s:
         farum = await areas.find_by_name(session=s, name="Farum")
         hareskov = await areas.find_by_name(session=s, name="Hareskov")
+        assert farum is not None and hareskov is not None
         await roles.grant(
             session=s, urn="telegram:7001", role=roles.REPRESENTATIVE, area_id=farum.id
         )

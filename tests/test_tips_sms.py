@@ -12,7 +12,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.core.messages import Inbound
-from bot.tips.cli import export_csv
+from bot.tips.export import export_csv
 from bot.tips.retention import anonymise_expired_tips
 from storage import tips as tip_store
 from storage.broadcast_models import Delivery
@@ -25,11 +25,11 @@ COORDINATOR = "telegram:9001"
 
 
 @pytest.fixture
-def settings(settings):  # type: ignore[no-untyped-def]
+def settings(settings):
     return settings.model_copy(update={"coordinators": COORDINATOR})
 
 
-def kim(**kw) -> Inbound:  # type: ignore[no-untyped-def]
+def kim(**kw) -> Inbound:
     return Inbound(urn=COORDINATOR, channel="telegram", display_name="Kim Koordinator", **kw)
 
 
@@ -129,6 +129,7 @@ async def test_retention_anonymises_old_tips_and_keeps_text_only_when_marked(db,
             row.created_at = utcnow() - timedelta(days=366)
             row.keep_for_stats = keep
             s.add(row)
+        assert old_plain.id is not None
         s.add(TipPhoto(tip_id=old_plain.id, path="tips/old.jpg"))
     media = Path(settings.media_dir) / "tips"
     media.mkdir(parents=True)
@@ -152,6 +153,7 @@ async def _seed_other(db: Database) -> Tip:
 
     async with db.session() as s:
         contact = await residents.get_contact(session=s, urn=f"tel:{NUMBER}")
+        assert contact is not None
         return await tip_store.create_tip(
             session=s,
             channel="sms",

@@ -14,22 +14,22 @@ NUMBER = "+4520304050"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
 
 
-def press(telegram, user_id: int, message, label: str) -> None:  # type: ignore[no-untyped-def]
+def press(telegram, user_id: int, message, label: str) -> None:
     data = dict(telegram.buttons(message))[label]
     telegram.user_presses_button(user_id, message.message_id, data)
 
 
-def seen(telegram, user_id: int) -> int:  # type: ignore[no-untyped-def]
+def seen(telegram, user_id: int) -> int:
     return len(telegram.messages_to(user_id))
 
 
-async def coordinator_opens_chat(telegram) -> None:  # type: ignore[no-untyped-def]
+async def coordinator_opens_chat(telegram) -> None:
     """Bots can only write to people who have written to them first."""
     telegram.user_sends_text(COORDINATOR, "/help", first_name="Kim")
     await telegram.wait_for(COORDINATOR, "Koordinator")
 
 
-async def join_farum(telegram) -> None:  # type: ignore[no-untyped-def]
+async def join_farum(telegram) -> None:
     telegram.user_sends_text(KAREN, "/start", first_name="Karen")
     welcome = await telegram.wait_for(KAREN, "Vil du være nabohjælper")
     press(telegram, KAREN, welcome, "Ja, tilmeld mig")

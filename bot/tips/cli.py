@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
-import io
-import re
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.cli import fail, with_db
 from bot.core.settings import Settings
-from bot.tips.chat import category_label
+from bot.tips.categories import CategoryError, add_category, category_choices
+from bot.tips.export import (
+    STATUSES,
+    UnknownArea,
+    export_csv,
+    local_time,
+    redact,
+    select_tips,
+    view_tips,
+)
+from bot.tips.retention import anonymise_expired_tips, keep_tip
 from storage import tips as tip_store
 from storage.db import Database
-from storage.folding import fold
 from storage.models import utcnow
 from storage.tip_models import Tip
 
@@ -27,111 +34,12 @@ tips_cli = typer.Typer(
 categories_cli = typer.Typer(help="Tip categories (built-in plus your own).", no_args_is_help=True)
 tips_cli.add_typer(categories_cli, name="categories")
 
-STATUSES = ("new", "acknowledged", "forwarded", "resolved", "open")
-# Phone numbers and e-mail addresses a tipster may have typed into the text.
-_PHONE = re.compile(r"(?:\+?\d[\d \-]{6,}\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-EXPORT_COLUMNS = [
-    "reference",
-    "created_at",
-    "area",
-    "category",
-    "status",
-    "urgent",
-    "channel",
-    "photos",
-    "acknowledged_at",
-    "minutes_to_acknowledge",
-    "forwarded_to",
-    "resolved_at",
-    "text",
-]
-
-
-def redact(text: str) -> str:
-    return _EMAIL.sub("[e-mail]", _PHONE.sub("[nummer]", text))
-
 
 def _actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"[:64]
     except Exception:
         return "cli"
-
-
-def _local(moment: datetime | None, settings: Settings) -> str:
-    return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-async def select_tips(
-    session: Any,
-    *,
-    area: str | None,
-    category: str | None,
-    status: str | None,
-    since: datetime | None,
-) -> list[Tip]:
-    """Tips matching the CLI filters (area by name, status "open" for everything unresolved)."""
-    area_ids = None
-    if area is not None:
-        names = await tip_store.area_names(session=session)
-        area_ids = [i for i, name in names.items() if fold(name) == fold(area)]
-        if not area_ids:
-            raise fail(f"no area called {area!r}")
-    statuses = tip_store.OPEN_STATUSES if status == "open" else (status,) if status else None
-    return await tip_store.list_tips(
-        session=session, statuses=statuses, area_ids=area_ids, category=category, since=since
-    )
-
-
-async def export_csv(
-    session: Any, settings: Settings, found: list[Tip], *, with_contact: bool, actor: str
-) -> str:
-    """CSV of tips; contact and coordinates only with `with_contact`, and only where allowed."""
-    names = await tip_store.area_names(session=session)
-    out = io.StringIO()
-    columns = EXPORT_COLUMNS + (["contact", "latitude", "longitude"] if with_contact else [])
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for tip in found:
-        photos = await tip_store.photos_of(session=session, tip_id=tip.id)  # type: ignore[arg-type]
-        minutes = (
-            round((tip.acknowledged_at - tip.created_at).total_seconds() / 60)
-            if tip.acknowledged_at
-            else ""
-        )
-        row: list[object] = [
-            tip.reference,
-            _local(tip.created_at, settings),
-            names.get(tip.area_id, "") if tip.area_id else "",
-            await category_label(session, tip.category, "da"),
-            tip.status,
-            "ja" if tip.urgent else "nej",
-            tip.channel,
-            len(photos),
-            _local(tip.acknowledged_at, settings),
-            minutes,
-            tip.forwarded_to or "",
-            _local(tip.resolved_at, settings),
-            redact(tip.text),
-        ]
-        if with_contact:
-            contact = await tip_store.tipster_contact(session=session, tip=tip)
-            allowed = tip.may_contact and contact is not None
-            row += [
-                contact.urn if allowed and contact else "",
-                tip.latitude if allowed and tip.latitude is not None else "",
-                tip.longitude if allowed and tip.longitude is not None else "",
-            ]
-        writer.writerow(row)
-        await tip_store.log_event(
-            session=session,
-            tip_id=tip.id,  # type: ignore[arg-type]
-            actor=actor,
-            action="exported",
-            detail="with contact" if with_contact else None,
-        )
-    return out.getvalue()
 
 
 def _since(value: str | None) -> datetime | None:
@@ -146,6 +54,21 @@ def _since(value: str | None) -> datetime | None:
 def _check_status(status: str | None) -> None:
     if status is not None and status not in STATUSES:
         raise fail(f"--status must be one of {', '.join(STATUSES)}")
+
+
+async def _select(
+    session: AsyncSession,
+    area: str | None,
+    category: str | None,
+    status: str | None,
+    since: datetime | None,
+) -> list[Tip]:
+    try:
+        return await select_tips(
+            session=session, area=area, category=category, status=status, since=since
+        )
+    except UnknownArea:
+        raise fail(f"no area called {area!r}") from None
 
 
 @tips_cli.command("list")
@@ -165,29 +88,21 @@ def tips_list(
 
     async def work(db: Database, settings: Settings) -> None:
         async with db.session() as session:
-            found = await select_tips(
-                session, area=area, category=category, status=status, since=start
-            )
+            found = await _select(session, area, category, status, start)
             names = await tip_store.area_names(session=session)
-            actor = _actor()
             for tip in found:
                 snippet = redact(tip.text).replace("\n", " ")[:60]
-                typer.echo(
-                    "\t".join(
-                        [
-                            tip.reference or "",
-                            _local(tip.created_at, settings),
-                            names.get(tip.area_id, "-") if tip.area_id else "-",
-                            tip.category,
-                            tip.status,
-                            "URGENT" if tip.urgent else "",
-                            snippet,
-                        ]
-                    )
-                )
-                await tip_store.log_event(
-                    session=session, tip_id=tip.id, actor=actor, action="viewed"
-                )  # type: ignore[arg-type]
+                fields = [
+                    tip.reference or "",
+                    local_time(tip.created_at, settings),
+                    names.get(tip.area_id, "-") if tip.area_id else "-",
+                    tip.category,
+                    tip.status,
+                    "URGENT" if tip.urgent else "",
+                    snippet,
+                ]
+                typer.echo("\t".join(fields))
+            await view_tips(session=session, tips=found, actor=_actor())
             if not found:
                 typer.echo("no tips match")
 
@@ -221,9 +136,7 @@ def tips_export(
 
     async def work(db: Database, settings: Settings) -> str:
         async with db.session() as session:
-            found = await select_tips(
-                session, area=area, category=category, status=status, since=start
-            )
+            found = await _select(session, area, category, status, start)
             return await export_csv(
                 session, settings, found, with_contact=with_contact, actor=_actor()
             )
@@ -240,23 +153,20 @@ def tips_export(
 def tips_keep(reference: str) -> None:
     """Keep a tip's text for statistics when retention anonymises it."""
 
-    async def work(db: Database, _: Settings) -> None:
+    async def work(db: Database, _: Settings) -> str | None:
         async with db.session() as session:
-            tip = await tip_store.find_by_reference(session=session, reference=reference)
+            tip = await keep_tip(session=session, reference=reference, actor=_actor())
             if tip is None:
                 raise fail(f"no tip {reference}", 1)
-            tip.keep_for_stats = True
-            session.add(tip)
-            await tip_store.log_event(session=session, tip_id=tip.id, actor=_actor(), action="kept")  # type: ignore[arg-type]
-        typer.echo(f"{tip.reference}: text kept for statistics after retention")
+            return tip.reference
 
-    with_db(work)
+    kept = with_db(work)
+    typer.echo(f"{kept}: text kept for statistics after retention")
 
 
 @tips_cli.command("retention")
 def tips_retention() -> None:
     """Anonymise tips older than TIP_RETENTION_DAYS now (the scheduler also does it hourly)."""
-    from bot.tips.retention import anonymise_expired_tips
 
     async def work(db: Database, settings: Settings) -> int:
         return await anonymise_expired_tips(db, settings, utcnow())
@@ -267,14 +177,22 @@ def tips_retention() -> None:
 @categories_cli.command("list")
 def categories_list() -> None:
     """List categories: key and Danish label."""
-    from bot.tips.chat import category_choices
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
-            for key, label in await category_choices(session, "da", "telegram"):
+            for key, label in await category_choices(
+                session=session, lang="da", channel="telegram"
+            ):
                 typer.echo(f"{key}\t{label}")
 
     with_db(work)
+
+
+CATEGORY_REFUSALS = {
+    "key": ("key must be 2-32 lower-case letters, digits or _", 2),
+    "builtin": ("{key} is a built-in category", 2),
+    "exists": ("category {key} exists already", 1),
+}
 
 
 @categories_cli.command("add")
@@ -284,20 +202,14 @@ def categories_add(
     english: Annotated[str | None, typer.Option("--en", help="English label.")] = None,
 ) -> None:
     """Add a category residents can choose (before "Andet")."""
-    from bot.tips.texts import CATEGORIES
-
-    if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", key):
-        raise fail("key must be 2-32 lower-case letters, digits or _")
-    if key in CATEGORIES:
-        raise fail(f"{key} is a built-in category")
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
-            if any(c.key == key for c in await tip_store.custom_categories(session=session)):
-                raise fail(f"category {key} exists already", 1)
-            await tip_store.add_category(
-                session=session, key=key, label_da=label, label_en=english or label
-            )
-        typer.echo(f"category {key} added")
+            try:
+                await add_category(session=session, key=key, label_da=label, label_en=english)
+            except CategoryError as refused:
+                message, code = CATEGORY_REFUSALS[refused.reason]
+                raise fail(message.format(key=key), code) from None
 
     with_db(work)
+    typer.echo(f"category {key} added")

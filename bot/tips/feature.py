@@ -6,11 +6,17 @@ from datetime import timedelta
 
 import typer
 
+from bot.core.conversation import Router
 from bot.core.feature import Feature, Job, JobContext, MenuEntry
-from bot.tips import chat
+from bot.tips import chat, triage
 from bot.tips.cli import tips_cli
 from bot.tips.retention import anonymise_expired_tips
-from bot.tips.triage import stats_lines
+
+
+def register_chat(router: Router) -> None:
+    """The resident side and the triage side; neither module knows the other."""
+    chat.register(router)
+    triage.register(router)
 
 
 def attach_cli(root: typer.Typer) -> None:
@@ -24,9 +30,9 @@ async def retention(context: JobContext) -> int:
 
 FEATURE = Feature(
     name="tips",
-    chat=chat.register,
+    chat=register_chat,
     cli=attach_cli,
     jobs=[Job("tip-retention", retention, timedelta(hours=1))],
     menu=[MenuEntry("tip", 20), MenuEntry("inbox", 10, staff=True)],
-    stats=stats_lines,
+    stats=triage.stats_lines,
 )

@@ -6,10 +6,13 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.core.settings import Settings
-from bot.tips.chat import delete_media
+from bot.tips.services import delete_media
 from storage import tips as tip_store
 from storage.db import Database
+from storage.tip_models import Tip
 
 log = logging.getLogger(__name__)
 
@@ -27,3 +30,11 @@ async def anonymise_expired_tips(db: Database, settings: Settings, now: datetime
     if expired:
         log.info("anonymised %d tips older than %d days", len(expired), settings.tip_retention_days)
     return len(expired)
+
+
+async def keep_tip(*, session: AsyncSession, reference: str, actor: str) -> Tip | None:
+    """Keep a tip's text for statistics after retention; None when no tip has that reference."""
+    tip = await tip_store.find_by_reference(session=session, reference=reference)
+    if tip is not None:
+        await tip_store.keep_for_stats(session=session, tip=tip, actor=actor)
+    return tip

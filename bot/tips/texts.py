@@ -255,6 +255,10 @@ TEXTS: Catalog = {
         "da": "Dit tip {reference} er markeret som løst. Tak for hjælpen!",
         "en": "Your tip {reference} is marked as resolved. Thank you for your help!",
     },
+    # Short ages in the inbox, the detail view and /stats.
+    "tip.age.minutes": {"da": "{m} min", "en": "{m} min"},
+    "tip.age.hours": {"da": "{h} t {m} min", "en": "{h} h {m} min"},
+    "tip.age.days": {"da": "{d} d {h} t", "en": "{d} d {h} h"},
     "tip.stats": {
         "da": "Tip {month}: {count}, kvitteret {acked}, median tid til kvittering: {median}",
         "en": "Tips {month}: {count}, acknowledged {acked}, median time to acknowledgement: {median}",
