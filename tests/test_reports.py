@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, delete, select
 from typer.testing import CliRunner
 
 from bot.app.application import build_router
@@ -16,6 +16,7 @@ from bot.reports.monthly import monthly_report_job
 from bot.walks.chat import build_walk_report, render_html, render_pdf
 from storage.broadcast_models import Broadcast
 from storage.burglaries import BurglaryRow, add_burglaries
+from storage.db import Database
 from storage.event_models import Observation
 from tests.events_helpers import add_helper, area_id, local, new_event, outbox_messages
 
@@ -167,9 +168,7 @@ async def test_monthly_report_reaches_representatives_only_when_asked(db, settin
     }
 
 
-async def _forget_reports(db) -> None:  # type: ignore[no-untyped-def]
+async def _forget_reports(db: Database) -> None:
     """Let the same month's report be queued again, as on a fresh installation."""
-    from sqlalchemy import delete
-
     async with db.session() as s:
-        await s.exec(delete(Broadcast).where(Broadcast.kind == "report"))  # type: ignore[call-overload]
+        await s.exec(delete(Broadcast).where(col(Broadcast.kind) == "report"))
