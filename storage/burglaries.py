@@ -30,8 +30,8 @@ async def add_burglaries(*, session: AsyncSession, rows: list[BurglaryRow]) -> i
 async def counts_by_area(*, session: AsyncSession, start: date, end: date) -> dict[int, int]:
     """Burglaries per area id with day in [start, end)."""
     query = (
-        select(Burglary.area_id, func.count())
+        select(col(Burglary.area_id), func.count())
         .where(col(Burglary.day) >= start, col(Burglary.day) < end)
-        .group_by(Burglary.area_id)
+        .group_by(col(Burglary.area_id))
     )
     return {area_id: int(n) for area_id, n in (await session.exec(query)).all()}

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, delete, select
+from typer.testing import CliRunner
 
 from bot.app.application import build_router
+from bot.app.cli import cli
 from bot.core.conversation import Conversation
 from bot.core.messages import Inbound, Location
 from bot.reports.monthly import monthly_report_job
 from bot.walks.chat import build_walk_report, render_html, render_pdf
 from storage.broadcast_models import Broadcast
 from storage.burglaries import BurglaryRow, add_burglaries
+from storage.db import Database
 from storage.event_models import Observation
 from tests.events_helpers import add_helper, area_id, local, new_event, outbox_messages
 
@@ -39,6 +43,58 @@ async def test_monthly_report_goes_to_coordinators_once_at_nine_on_the_first(db,
         Inbound(urn="telegram:9001", channel="telegram", callback="report:png:2026-11")
     )
     assert chart.attachment is not None and chart.attachment[1][:4] == b"\x89PNG"
+
+
+async def test_monthly_report_follows_each_recipients_language(db, settings) -> None:
+    settings = settings.model_copy(update={"coordinators": "telegram:9001,telegram:9002"})
+    await add_helper(db, "telegram:9002", name="Alex", lang="en")
+    farum = await area_id(db, "Farum")
+    async with db.session() as s:
+        await add_burglaries(session=s, rows=[BurglaryRow(date(2026, 11, 3), farum, None, None)])
+    first = local("2026-12-01 09:00")
+    assert await monthly_report_job(db=db, settings=settings, now=first) == 2
+    assert await monthly_report_job(db=db, settings=settings, now=first) == 0
+    by_urn = {urn: (text, buttons) for urn, text, buttons in await outbox_messages(db, "report")}
+    danish, english = by_urn["telegram:9001"], by_urn["telegram:9002"]
+    assert danish[0].startswith("Månedsrapport for november 2026")
+    assert danish[1] == [[["Vis grafen (PNG)", "report:png:2026-11"]]]
+    assert english[0].startswith("Monthly report for November 2026")
+    assert "Burglaries in total: 1." in english[0] and "No hotspots." in english[0]
+    assert "Farum: 1 / 0.0 / 0.0 - 1 neighbour helper (" in english[0]
+    assert english[1] == [[["Show the chart (PNG)", "report:png:2026-11"]]]
+    async with db.session() as s:
+        names = {b.attachment_name for b in (await s.exec(select(Broadcast))).all()}
+    assert names == {"rapport-2026-11.png", "report-2026-11.png"}
+    convo = Conversation(db, settings, build_router())
+    [chart] = await convo.handle(
+        Inbound(urn="telegram:9002", channel="telegram", callback="report:png:2026-11")
+    )
+    assert chart.text == "November 2026"
+    assert chart.attachment is not None and chart.attachment[0] == "report-2026-11.png"
+
+
+async def test_report_monthly_cli_prints_the_report_in_the_asked_language(
+    db, database_url, tmp_path, monkeypatch
+) -> None:
+    farum = await area_id(db, "Farum")
+    async with db.session() as s:
+        rows = [BurglaryRow(date(2026, 11, d), farum, None, None) for d in (3, 4, 5)]
+        await add_burglaries(session=s, rows=rows)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    out = tmp_path / "report.png"
+    args = ["report", "monthly", "--month", "2026-11", "--out", str(out)]
+    runner = CliRunner()
+    # The command runs its own event loop: give it a thread without one.
+    english = await asyncio.to_thread(runner.invoke, cli, [*args, "--lang", "en"])
+    assert english.exit_code == 0, english.output
+    assert english.output.startswith("Monthly report for November 2026")
+    assert "Hotspots: Farum (3 against avg. 0.0)." in english.output
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    danish = await asyncio.to_thread(runner.invoke, cli, args)
+    assert danish.output.startswith("Månedsrapport for november 2026")
+    wrong = await asyncio.to_thread(runner.invoke, cli, [*args, "--lang", "de"])
+    assert wrong.exit_code == 2 and "da, en" in wrong.output
 
 
 async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path) -> None:
@@ -112,9 +168,7 @@ async def test_monthly_report_reaches_representatives_only_when_asked(db, settin
     }
 
 
-async def _forget_reports(db) -> None:  # type: ignore[no-untyped-def]
+async def _forget_reports(db: Database) -> None:
     """Let the same month's report be queued again, as on a fresh installation."""
-    from sqlalchemy import delete
-
     async with db.session() as s:
-        await s.exec(delete(Broadcast).where(Broadcast.kind == "report"))  # type: ignore[call-overload]
+        await s.exec(delete(Broadcast).where(col(Broadcast.kind) == "report"))

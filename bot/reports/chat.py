@@ -7,26 +7,25 @@ from datetime import date
 
 from bot.core.conversation import Router, Turn
 from bot.core.messages import Reply
-from bot.reports.hotspots import build_report, month_label, render_png
+from bot.reports.render import chart_filename, month_label, render_png
+from bot.reports.services import build_report
+
+
+async def report_png(turn: Turn) -> None:
+    """`report:png:YYYY-MM`: that month's chart, drawn in the presser's language."""
+    if not await turn.is_staff():
+        turn.say("coordinators_only")
+        return
+    month = date.fromisoformat(f"{(turn.inbound.callback or '').split(':')[2]}-01")
+    report = await build_report(session=turn.session, month=month, tz=turn.settings.tz)
+    lang = turn.lang
+    # matplotlib is slow and synchronous: keep it off the event loop.
+    chart = await asyncio.to_thread(render_png, report, lang)
+    turn.replies.append(
+        Reply(month_label(month, lang), attachment=(chart_filename(month, lang), chart))
+    )
 
 
 def register(router: Router) -> None:
     """Attach the chart button."""
-
-    @router.callback("report")
-    async def report_png(turn: Turn) -> None:
-        if not await turn.is_staff():
-            turn.say("coordinators_only")
-            return
-        month = date.fromisoformat(f"{(turn.inbound.callback or '').split(':')[2]}-01")
-        report = await build_report(session=turn.session, month=month, tz=turn.settings.tz)
-        turn.replies.append(
-            Reply(
-                month_label(month),
-                # matplotlib is slow and synchronous: keep it off the event loop.
-                attachment=(
-                    f"rapport-{month:%Y-%m}.png",
-                    await asyncio.to_thread(render_png, report),
-                ),
-            )
-        )
+    router.callback("report")(report_png)

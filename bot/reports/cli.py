@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 
 from bot.core.cli import area_ids_by_name, fail, with_db
+from bot.core.i18n import LANGUAGES
 from bot.core.settings import Settings
+from bot.reports.render import render_png, report_text
+from bot.reports.services import (
+    BurglaryFileError,
+    add_burglary,
+    build_report,
+    import_burglaries,
+    parse_day,
+    previous_month,
+)
 from storage.db import Database
 
 burglaries_cli = typer.Typer(help="Burglary figures per area.", no_args_is_help=True)
@@ -19,10 +29,6 @@ report_cli = typer.Typer(help="Reports for coordinators.", no_args_is_help=True)
 @burglaries_cli.command("import")
 def burglaries_import(file: Path) -> None:
     """Import CSV date,area[,address,kind]; bad rows are named by line and nothing is imported."""
-    from bot.reports.hotspots import BurglaryFileError, read_burglary_csv
-    from storage.areas import list_areas
-    from storage.burglaries import add_burglaries
-
     if not file.is_file():
         raise fail(f"{file}: no such file")
     text = file.read_text(encoding="utf-8-sig")
@@ -30,13 +36,12 @@ def burglaries_import(file: Path) -> None:
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
             try:
-                rows = read_burglary_csv(text, await list_areas(session=session))
+                added = await import_burglaries(session=session, text=text)
             except BurglaryFileError as exc:
                 for problem in exc.problems:
                     typer.echo(f"nabovagt: {file}: {problem}", err=True)
                 typer.echo("nabovagt: nothing was imported", err=True)
                 raise typer.Exit(2) from None
-            added = await add_burglaries(session=session, rows=rows)
         typer.echo(f"imported {added} burglaries")
 
     with_db(work)
@@ -50,9 +55,6 @@ def burglaries_add(
     kind: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Add one burglary."""
-    from bot.reports.hotspots import parse_day
-    from storage.burglaries import BurglaryRow, add_burglaries
-
     parsed = parse_day(day)
     if parsed is None:
         raise fail(f"{day!r} is not a date like 2026-11-03")
@@ -62,7 +64,9 @@ def burglaries_add(
         if ids is None:
             raise fail("choose one area")
         async with db.session() as session:
-            await add_burglaries(session=session, rows=[BurglaryRow(parsed, ids[0], address, kind)])
+            await add_burglary(
+                session=session, day=parsed, area_id=ids[0], address=address, kind=kind
+            )
         typer.echo(f"burglary on {parsed} in {area} added")
 
     with_db(work)
@@ -72,9 +76,13 @@ def burglaries_add(
 def report_monthly(
     out: Annotated[Path, typer.Option(help="Where to write the PNG chart.")],
     month: Annotated[str | None, typer.Option(help="YYYY-MM; default last month.")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="da or en; default the configured default language.")
+    ] = None,
 ) -> None:
     """The monthly hotspot report as a PNG chart, with its text printed."""
-    from bot.reports.hotspots import build_report, previous_month, render_png, report_text
+    if lang is not None and lang not in LANGUAGES:
+        raise fail(f"language {lang!r} must be one of {', '.join(LANGUAGES)}")
 
     async def work(db: Database, settings: Settings) -> None:
         if month is None:
@@ -84,10 +92,11 @@ def report_monthly(
                 first = date.fromisoformat(f"{month}-01")
             except ValueError:
                 raise fail(f"month {month!r} must look like 2026-11") from None
+        language = lang or settings.default_language
         async with db.session() as session:
             report = await build_report(session=session, month=first, tz=settings.tz)
-        out.write_bytes(render_png(report))
-        typer.echo(report_text(report))
+        out.write_bytes(render_png(report, language))
+        typer.echo(report_text(report, language))
         typer.echo(f"\nchart written to {out}")
 
     with_db(work)

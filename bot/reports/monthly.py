@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlmodel import select
-
+from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.settings import Settings
-from bot.reports.hotspots import build_report, previous_month, render_png, report_text
+from bot.reports.render import chart_filename, render_png, report_text
+from bot.reports.services import build_report, previous_month
 from storage import outbox, roles
-from storage.broadcast_models import Broadcast
+from storage import reports as report_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,20 @@ CATCH_UP_DAYS = 3
 async def report_recipients(
     *, db: Database, settings: Settings, representatives: bool
 ) -> list[str]:
+    """Coordinators (settings and granted roles), and representatives when asked for."""
     async with db.session() as session:
         wanted = [roles.COORDINATOR] + ([roles.REPRESENTATIVE] if representatives else [])
         granted = [r.urn for r in await roles.list_roles(session=session) if r.role in wanted]
     return list(dict.fromkeys([*settings.coordinator_urns, *granted]))
+
+
+def report_key(month: date) -> str:
+    """The dedupe key prefix of a month's report; each language's copy adds `:lang`."""
+    return f"monthly-report:{month:%Y-%m}"
+
+
+def chart_button(month: date, lang: str) -> Button:
+    return Button(t("report.show_chart", lang), f"report:png:{month:%Y-%m}")
 
 
 async def monthly_report_job(
@@ -42,24 +52,31 @@ async def monthly_report_job(
     urns = await report_recipients(db=db, settings=settings, representatives=representatives)
     if not urns:
         return 0
-    key = f"monthly-report:{month:%Y-%m}"
+    key = report_key(month)
     async with db.session() as session:
-        done = select(Broadcast.id).where(Broadcast.dedupe_key == key)
-        if (await session.exec(done)).first() is not None:
+        # The prefix also finds a report queued under the key without a language suffix.
+        if await report_store.queued_with_key_prefix(session=session, prefix=key):
             return 0
         report = await build_report(session=session, month=month, tz=settings.tz)
-        # matplotlib is slow and synchronous: render off the event loop.
-        chart = await asyncio.to_thread(render_png, report)
-        queued = await outbox.enqueue_direct(
-            session=session,
-            urns=urns,
-            text=report_text(report),
-            kind="report",
-            buttons=[[Button("Vis grafen (PNG)", f"report:png:{month:%Y-%m}")]],
-            created_by="system",
-            dedupe_key=key,
-            now=now,
-            attachment=(f"rapport-{month:%Y-%m}.png", chart),
-        )
-    log.info("monthly report for %s queued for %d", f"{month:%Y-%m}", queued.total)
-    return queued.total
+        known = await report_store.languages_by_urn(session=session, urns=urns)
+        by_lang: dict[str, list[str]] = {}
+        for urn in urns:
+            by_lang.setdefault(known.get(urn, settings.default_language), []).append(urn)
+        total = 0
+        for lang, group in by_lang.items():
+            # matplotlib is slow and synchronous: render off the event loop.
+            chart = await asyncio.to_thread(render_png, report, lang)
+            queued = await outbox.enqueue_direct(
+                session=session,
+                urns=group,
+                text=report_text(report, lang),
+                kind="report",
+                buttons=[[chart_button(month, lang)]],
+                created_by="system",
+                dedupe_key=f"{key}:{lang}",
+                now=now,
+                attachment=(chart_filename(month, lang), chart),
+            )
+            total += queued.total
+    log.info("monthly report for %s queued for %d", f"{month:%Y-%m}", total)
+    return total
