@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import select
 
 from bot.app.application import build_router
@@ -12,7 +14,7 @@ from storage.models import Contact, Departure, FlowState, Membership, Resident
 URN = "telegram:1001"
 
 
-def tg(**kw) -> Inbound:  # type: ignore[no-untyped-def]
+def tg(**kw: Any) -> Inbound:
     return Inbound(urn=kw.pop("urn", URN), channel="telegram", display_name="Karen Hansen", **kw)
 
 
