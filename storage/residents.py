@@ -6,7 +6,9 @@ from sqlalchemy import String, cast, delete, literal, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.broadcast_models import Delivery
 from storage.models import Area, Contact, Departure, Membership, Resident, utcnow
+from storage.outbox import OPEN_STATUSES
 
 
 async def get_contact(*, session: AsyncSession, urn: str) -> Contact | None:
@@ -24,14 +26,15 @@ async def create_resident(
     resident = Resident(display_name=display_name, language=language, consent_at=utcnow())
     session.add(resident)
     await session.flush()
-    contact = Contact(resident_id=resident.id, urn=urn, channel=channel)  # type: ignore[arg-type]
+    assert resident.id is not None
+    contact = Contact(resident_id=resident.id, urn=urn, channel=channel)
     session.add(contact)
     await session.flush()
     return resident, contact
 
 
 async def contacts_of(*, session: AsyncSession, resident_id: int) -> list[Contact]:
-    query = select(Contact).where(Contact.resident_id == resident_id).order_by(Contact.id)
+    query = select(Contact).where(Contact.resident_id == resident_id).order_by(col(Contact.id))
     return list((await session.exec(query)).all())
 
 
@@ -73,29 +76,37 @@ async def set_stopped(*, session: AsyncSession, contact: Contact, stopped: bool)
     await session.flush()
 
 
+async def set_language(*, session: AsyncSession, resident_id: int, language: str) -> Resident:
+    """Remember the language the resident reads."""
+    resident = await session.get(Resident, resident_id)
+    if resident is None:
+        raise LookupError(f"no resident {resident_id}")
+    resident.language = language
+    session.add(resident)
+    await session.flush()
+    return resident
+
+
 async def forget_resident(*, session: AsyncSession, resident_id: int) -> None:
     """Delete the resident with every contact and membership; keep only an anonymous tally.
 
     Messages still queued for their addresses are dropped, and sent ones lose the address.
     """
-    from storage.broadcast_models import Delivery
-    from storage.outbox import OPEN_STATUSES
-
     urns = [c.urn for c in await contacts_of(session=session, resident_id=resident_id)]
     if urns:
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             delete(Delivery).where(
                 col(Delivery.urn).in_(urns), col(Delivery.status).in_(OPEN_STATUSES)
             )
         )
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Delivery)
             .where(col(Delivery.urn).in_(urns))
             # Unique per row (a broadcast may have reached two of their addresses).
             .values(urn=literal("forgotten:", String) + cast(Delivery.id, String))
         )
-    await session.exec(delete(Membership).where(col(Membership.resident_id) == resident_id))  # type: ignore[call-overload]
-    await session.exec(delete(Contact).where(col(Contact.resident_id) == resident_id))  # type: ignore[call-overload]
-    await session.exec(delete(Resident).where(col(Resident.id) == resident_id))  # type: ignore[call-overload]
+    await session.exec(delete(Membership).where(col(Membership.resident_id) == resident_id))
+    await session.exec(delete(Contact).where(col(Contact.resident_id) == resident_id))
+    await session.exec(delete(Resident).where(col(Resident.id) == resident_id))
     session.add(Departure(kind="forget"))
     await session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Role
@@ -28,11 +28,11 @@ async def grant(*, session: AsyncSession, urn: str, role: str, area_id: int | No
 async def roles_of(*, session: AsyncSession, urns: list[str]) -> list[Role]:
     if not urns:
         return []
-    return list((await session.exec(select(Role).where(Role.urn.in_(urns)))).all())  # type: ignore[attr-defined]
+    return list((await session.exec(select(Role).where(col(Role.urn).in_(urns)))).all())
 
 
 async def list_roles(*, session: AsyncSession, role: str | None = None) -> list[Role]:
-    query = select(Role).order_by(Role.role, Role.urn)
+    query = select(Role).order_by(col(Role.role), col(Role.urn))
     if role is not None:
         query = query.where(Role.role == role)
     return list((await session.exec(query)).all())

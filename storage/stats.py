@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import Area, Contact, Departure, Membership
 
@@ -19,14 +21,14 @@ class AreaCount:
     stopped: int
 
 
-def _active_residents():  # type: ignore[no-untyped-def]
+def _active_residents() -> SelectOfScalar[int]:
     """Residents with at least one address that still receives messages."""
     return (
-        select(Contact.resident_id)
+        select(col(Contact.resident_id))
         .where(
-            Contact.stopped_at.is_(None),  # type: ignore[union-attr]
-            Contact.blocked_at.is_(None),  # type: ignore[union-attr]
-            Contact.invalid_at.is_(None),  # type: ignore[union-attr]
+            col(Contact.stopped_at).is_(None),
+            col(Contact.blocked_at).is_(None),
+            col(Contact.invalid_at).is_(None),
         )
         .distinct()
     )
@@ -34,32 +36,31 @@ def _active_residents():  # type: ignore[no-untyped-def]
 
 async def helpers_per_area(*, session: AsyncSession, since: datetime) -> list[AreaCount]:
     """Per area: active helpers, of those joined since `since`, and members who stopped."""
-    active = Membership.resident_id.in_(_active_residents())  # type: ignore[attr-defined]
+    member = col(Membership.resident_id)
+    active = member.in_(_active_residents())
     query = (
         select(
-            Area.name,
+            col(Area.name),
             func.sum(case((active, 1), else_=0)),
-            func.sum(case((and_(active, Membership.joined_at >= since), 1), else_=0)),
-            func.sum(case((active, 0), (Membership.resident_id.is_not(None), 1), else_=0)),  # type: ignore[union-attr]
+            func.sum(case((and_(active, col(Membership.joined_at) >= since), 1), else_=0)),
+            func.sum(case((active, 0), (member.is_not(None), 1), else_=0)),
         )
         .select_from(Area)
-        .outerjoin(Membership, Membership.area_id == Area.id)  # type: ignore[arg-type]
-        .group_by(Area.id, Area.name)
-        .order_by(Area.name)
+        .outerjoin(Membership, col(Membership.area_id) == col(Area.id))
+        .group_by(col(Area.id), col(Area.name))
+        .order_by(col(Area.name))
     )
-    rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(query)).all()
     return [AreaCount(name, int(a or 0), int(n or 0), int(s or 0)) for name, a, n, s in rows]
 
 
 async def totals(*, session: AsyncSession, since: datetime) -> tuple[int, int, int]:
     """Distinct active helpers, of those new since `since`, and departures since `since`."""
-    active_ids = _active_residents().subquery()
-    total = await session.scalar(select(func.count()).select_from(active_ids))
-    new = await session.scalar(
-        select(func.count(func.distinct(Membership.resident_id))).where(
-            Membership.resident_id.in_(select(active_ids)),  # type: ignore[attr-defined]
-            Membership.joined_at >= since,
-        )
+    total = select(func.count()).select_from(_active_residents().subquery())
+    new = select(func.count(func.distinct(col(Membership.resident_id)))).where(
+        col(Membership.resident_id).in_(_active_residents()),
+        col(Membership.joined_at) >= since,
     )
-    gone = await session.scalar(select(func.count()).where(Departure.at >= since))
-    return int(total or 0), int(new or 0), int(gone or 0)
+    gone = select(func.count()).select_from(Departure).where(col(Departure.at) >= since)
+    counts = [int((await session.exec(q)).one() or 0) for q in (total, new, gone)]
+    return counts[0], counts[1], counts[2]

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
 from sqlmodel import select
 
 from bot.app.application import build_router
 from bot.core.conversation import Conversation
+from bot.core.i18n import date_text, month_text
 from bot.core.messages import Inbound, Location
+from bot.registration import services
 from storage.models import Contact, Departure, FlowState, Membership, Resident
 
 URN = "telegram:1001"
 
 
-def tg(**kw) -> Inbound:  # type: ignore[no-untyped-def]
+def tg(**kw: Any) -> Inbound:
     return Inbound(urn=kw.pop("urn", URN), channel="telegram", display_name="Karen Hansen", **kw)
 
 
@@ -135,3 +141,66 @@ async def test_language_switch_changes_replies(db, settings) -> None:
     assert done.text == "Language is now English."
     [helped] = await convo.handle(tg(command="help"))
     assert "What you can do" in helped.text
+
+
+async def _join(convo: Conversation, urn: str, area: str) -> None:
+    await convo.handle(tg(urn=urn, command="start"))
+    await convo.handle(tg(urn=urn, callback="consent:yes"))
+    await convo.handle(tg(urn=urn, text=area))
+
+
+async def test_stats_counts_read_as_plurals_under_a_month_heading(db, settings) -> None:
+    settings = settings.model_copy(update={"coordinators": "telegram:9001"})
+    convo = Conversation(db, settings, build_router())
+    await _join(convo, "telegram:1", "Farum")
+    await _join(convo, "telegram:2", "Farum")
+    await _join(convo, "telegram:3", "Værløse")
+    [stats] = await convo.handle(tg(urn="telegram:9001", command="stats"))
+    assert "Farum: 2 (+2 nye, 0 stoppet)" in stats.text
+    assert "Værløse: 1 (+1 ny, 0 stoppet)" in stats.text
+    assert "I alt: 3 aktive, 3 nye i måneden, 0 stoppet." in stats.text
+    month = month_text(datetime.now(settings.tz).date(), "da")
+    assert f"Nabohjælpere pr. område ({month}):" in stats.text
+    await convo.handle(tg(urn="telegram:9001", callback="lang:en"))
+    [stats] = await convo.handle(tg(urn="telegram:9001", command="stats"))
+    assert "Værløse: 1 (+1 new, 0 stopped)" in stats.text
+    assert "Total: 3 active, 3 new this month" in stats.text
+
+
+async def test_mydata_shows_consent_date_and_language_in_words(db, settings) -> None:
+    convo = Conversation(db, settings, build_router())
+    await _join(convo, URN, "Farum")
+    [mine] = await convo.handle(tg(command="mydata"))
+    today = date_text(datetime.now(settings.tz), "da")
+    assert f"Samtykke givet: {today} kl. " in mine.text and "Sprog: dansk" in mine.text
+    await convo.handle(tg(command="language", args="en"))
+    [mine] = await convo.handle(tg(command="mydata"))
+    assert "Language: English" in mine.text and " at " in mine.text
+
+
+async def test_services_return_data_for_any_caller(db, settings) -> None:
+    convo = Conversation(db, settings, build_router())
+    await _join(convo, URN, "Farum")
+    async with db.session() as s:
+        resident = (await s.exec(select(Resident))).one()
+        data = await services.my_data(session=s, resident=resident)
+        assert data.areas == ["Farum"] and data.contacts == [URN] and not data.stopped
+        found = await services.helper_stats(session=s, now=datetime.now(UTC), tz=settings.tz)
+        farum = next(c for c in found.areas if c.area == "Farum")
+        assert (farum.active, farum.new, found.active, found.new) == (1, 1, 1, 1)
+        assert await services.stop(session=s, urn=URN)
+        assert not await services.stop(session=s, urn="telegram:404")
+        role = await services.grant_role(
+            session=s, urn="telegram:5", role="representative", area="Farum"
+        )
+        assert role.area_id is not None
+        listed = await services.list_roles(session=s)
+        assert [(r.urn, r.role, r.area) for r in listed] == [
+            ("telegram:5", "representative", "Farum")
+        ]
+        with pytest.raises(services.UnknownArea):
+            await services.grant_role(
+                session=s, urn="telegram:5", role="representative", area="Atlantis"
+            )
+        with pytest.raises(services.AreaNeeded):
+            services.check_grant("telegram:5", "representative", None)

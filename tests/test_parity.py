@@ -7,6 +7,9 @@ import re
 import pytest
 from sqlmodel import select
 
+from sandbox.telegram_fake import FakeTelegram
+from sandbox.twilio_fake import TwilioFake
+from storage.db import Database
 from storage.models import Area, Contact, Membership, Resident
 
 TELEGRAM_USER = 2001
@@ -18,14 +21,14 @@ class TelegramDriver:
 
     channel = "telegram"
 
-    def __init__(self, fake) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, fake: FakeTelegram) -> None:
         self.fake = fake
         self.urn = f"telegram:{TELEGRAM_USER}"
 
     async def _send(self, text: str) -> str:
         seen = len(self.fake.messages_to(TELEGRAM_USER))
         self.fake.user_sends_text(TELEGRAM_USER, text, first_name="Bent")
-        return (await self.fake.wait_for(TELEGRAM_USER, after=seen)).text
+        return (await self.fake.wait_for(TELEGRAM_USER, after=seen)).text or ""
 
     async def _press_first(self, label: str) -> str:
         seen = len(self.fake.messages_to(TELEGRAM_USER))
@@ -36,7 +39,7 @@ class TelegramDriver:
         )
         data = dict(self.fake.buttons(message))[label]
         self.fake.user_presses_button(TELEGRAM_USER, message.message_id, data)
-        return (await self.fake.wait_for(TELEGRAM_USER, after=seen)).text
+        return (await self.fake.wait_for(TELEGRAM_USER, after=seen)).text or ""
 
     async def join(self, area: str) -> str:
         await self._send("/start")
@@ -58,7 +61,7 @@ class SmsDriver:
 
     channel = "sms"
 
-    def __init__(self, fake) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, fake: TwilioFake) -> None:
         self.fake = fake
         self.urn = f"tel:{PHONE}"
 
@@ -83,17 +86,24 @@ class SmsDriver:
 
 
 @pytest.fixture(params=["telegram", "sms"])
-def resident(request, app, telegram, twilio):  # type: ignore[no-untyped-def]
+def resident(
+    request: pytest.FixtureRequest, app: object, telegram: FakeTelegram, twilio: TwilioFake
+) -> TelegramDriver | SmsDriver:
     return TelegramDriver(telegram) if request.param == "telegram" else SmsDriver(twilio)
 
 
-async def areas_of(db, urn: str) -> list[str]:  # type: ignore[no-untyped-def]
+async def areas_of(db: Database, urn: str) -> list[str]:
     async with db.session() as s:
         contact = (await s.exec(select(Contact).where(Contact.urn == urn))).first()
         if contact is None:
             return []
         rows = await s.exec(select(Membership).where(Membership.resident_id == contact.resident_id))
-        return sorted([(await s.get(Area, m.area_id)).name for m in rows.all()])
+        names = []
+        for membership in rows.all():
+            area = await s.get(Area, membership.area_id)
+            assert area is not None
+            names.append(area.name)
+        return sorted(names)
 
 
 REGISTERED = r"nabohjælper i:? {}"

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlmodel import select
 
+from sandbox.telegram_fake import FakeTelegram, SentMessage
 from storage.models import Area, Contact, Membership, Resident
 from tests.conftest import COORDINATOR_ID
 
 KAREN = 1001
 
 
-def commands_in(params: dict) -> set[str]:  # type: ignore[type-arg]
+def commands_in(params: dict[str, Any]) -> set[str]:
     raw = params["commands"]
     return {c["command"] for c in (json.loads(raw) if isinstance(raw, str) else raw)}
 
 
-def labels(telegram, message) -> list[str]:  # type: ignore[no-untyped-def]
+def labels(telegram: FakeTelegram, message: SentMessage) -> list[str]:
     return [label for label, _ in telegram.buttons(message)]
 
 
-def press(telegram, user_id: int, message, label: str) -> None:  # type: ignore[no-untyped-def]
+def press(telegram: FakeTelegram, user_id: int, message: SentMessage, label: str) -> None:
     data = dict(telegram.buttons(message))[label]
     telegram.user_presses_button(user_id, message.message_id, data)
 
 
-async def consent(telegram, user_id: int = KAREN, name: str = "Karen"):  # type: ignore[no-untyped-def]
+async def consent(telegram: FakeTelegram, user_id: int = KAREN, name: str = "Karen") -> SentMessage:
     telegram.user_sends_text(user_id, "/start", first_name=name)
     welcome = await telegram.wait_for(user_id, "Vil du være nabohjælper")
     press(telegram, user_id, welcome, "Ja, tilmeld mig")
@@ -86,7 +88,7 @@ async def test_mydata_forget_and_stats(app, telegram, db) -> None:
 
     telegram.user_sends_text(COORDINATOR_ID, "/stats", first_name="Kim")
     stats = await telegram.wait_for(COORDINATOR_ID, "Nabohjælpere pr. område")
-    assert "Farum: 1 (+1 nye, 0 stoppet)" in stats.text
+    assert "Farum: 1 (+1 ny, 0 stoppet)" in stats.text
 
     telegram.user_sends_text(KAREN, "/mydata")
     mydata = await telegram.wait_for(KAREN, "Det har vi gemt om dig")

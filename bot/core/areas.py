@@ -9,8 +9,10 @@ from functools import lru_cache
 from shapely import wkt
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.messages import Button
+from storage.areas import add_area, list_areas
 from storage.folding import fold_variants
 from storage.models import Area
 
@@ -18,7 +20,7 @@ POSTCODE = re.compile(r"^\d{4}$")
 
 
 def _box(lon_min: float, lat_min: float, lon_max: float, lat_max: float) -> str:
-    return box(lon_min, lat_min, lon_max, lat_max).wkt
+    return str(box(lon_min, lat_min, lon_max, lat_max).wkt)
 
 
 # Simple rectangles around each local area (WGS84 lon/lat). Farum Midtpunkt lies inside Farum:
@@ -50,8 +52,13 @@ def toggle_rows(
 def area_at(areas: list[Area], latitude: float, longitude: float) -> Area | None:
     """The smallest area whose polygon contains the point, if any."""
     point = Point(longitude, latitude)
-    containing = [a for a in areas if a.polygon_wkt and _shape(a.polygon_wkt).covers(point)]
-    return min(containing, key=lambda a: _shape(a.polygon_wkt).area, default=None)  # type: ignore[arg-type]
+    containing = [
+        (_shape(a.polygon_wkt), a)
+        for a in areas
+        if a.polygon_wkt and _shape(a.polygon_wkt).covers(point)
+    ]
+    smallest = min(containing, key=lambda found: float(found[0].area), default=None)
+    return smallest[1] if smallest is not None else None
 
 
 def match_areas(areas: list[Area], query: str) -> list[Area]:
@@ -78,10 +85,8 @@ def match_areas(areas: list[Area], query: str) -> list[Area]:
     ]
 
 
-async def seed_fureso_if_empty(session) -> int:  # type: ignore[no-untyped-def]
+async def seed_fureso_if_empty(session: AsyncSession) -> int:
     """Preload Furesø's local areas into an empty area table; return how many were added."""
-    from storage.areas import add_area, list_areas
-
     if await list_areas(session=session):
         return 0
     for name, postcode, polygon in FURESO_AREAS:

@@ -28,95 +28,6 @@ NUMBERS = re.compile(r"^\s*\d{1,2}(?:[\s,.;]+\d{1,2})*\s*$")
 WORK_WHEN_STOPPED = {"start", "resume", "help", "mydata", "forget", "language"}
 
 
-@dataclass
-class Turn:
-    """One inbound event being handled inside one database transaction."""
-
-    inbound: Inbound
-    session: AsyncSession
-    settings: Settings
-    contact: Contact | None
-    resident: Resident | None
-    flow: FlowState | None
-    replies: list[Reply] = field(default_factory=list)
-
-    @property
-    def traits(self) -> ChannelTraits:
-        return CHANNEL_TRAITS[self.inbound.channel]
-
-    @property
-    def lang(self) -> str:
-        if self.resident is not None:
-            return self.resident.language
-        if self.flow is not None and self.flow.data.get("lang") in LANGUAGES:
-            return str(self.flow.data["lang"])
-        return self.settings.default_language
-
-    @property
-    def state(self) -> str | None:
-        return self.flow.state if self.flow else None
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return dict(self.flow.data) if self.flow else {}
-
-    def text(self, key: str, **values: object) -> str:
-        return t_channel(key, self.lang, self.inbound.channel, **values)
-
-    def say(
-        self,
-        key: str,
-        *,
-        buttons: list[list[Button]] | None = None,
-        edit: bool = False,
-        **values: object,
-    ) -> None:
-        self.replies.append(Reply(self.text(key, **values), buttons or [], edit))
-
-    def say_text(self, text: str, *, buttons: list[list[Button]] | None = None) -> None:
-        self.replies.append(Reply(text, buttons or []))
-
-    def button(self, key: str, data: str) -> Button:
-        return Button(t(key, self.lang), data)
-
-    async def set_state(self, state: str, **data: Any) -> None:
-        keep = {k: v for k, v in self.data.items() if k == "lang"}
-        await flows.set_flow(
-            session=self.session, urn=self.inbound.urn, state=state, data=keep | data
-        )
-        self.flow = await flows.get_flow(session=self.session, urn=self.inbound.urn)
-
-    async def clear_state(self) -> None:
-        if self.flow is not None and "lang" in self.flow.data and self.resident is None:
-            await self.set_state("idle")
-            return
-        await flows.clear_flow(session=self.session, urn=self.inbound.urn)
-        self.flow = None
-
-    async def is_staff(self) -> bool:
-        """Coordinators and area representatives."""
-        if await self.is_coordinator():
-            return True
-        return any(
-            r.role == roles.REPRESENTATIVE
-            for r in await roles.roles_of(session=self.session, urns=[self.inbound.urn])
-        )
-
-    async def is_coordinator(self) -> bool:
-        urns = [self.inbound.urn]
-        if self.resident is not None:
-            contacts = await residents.contacts_of(
-                session=self.session, resident_id=self.resident.id
-            )  # type: ignore[arg-type]
-            urns += [c.urn for c in contacts]
-        if set(urns) & set(self.settings.coordinator_urns):
-            return True
-        return any(
-            r.role == roles.COORDINATOR
-            for r in await roles.roles_of(session=self.session, urns=urns)
-        )
-
-
 # What a person can send while a flow waits for an answer.
 TEXT, PHOTO, LOCATION = "text", "photo", "location"
 ALL_INPUTS = frozenset({TEXT, PHOTO, LOCATION})
@@ -208,6 +119,103 @@ def _refuse_duplicate(table: Mapping[str, object], name: str, what: str) -> None
         raise ValueError(f"{what} {name!r} is registered twice")
 
 
+@dataclass
+class Turn:
+    """One inbound event being handled inside one database transaction."""
+
+    inbound: Inbound
+    session: AsyncSession
+    settings: Settings
+    contact: Contact | None
+    resident: Resident | None
+    flow: FlowState | None
+    replies: list[Reply] = field(default_factory=list)
+    # The router handling this turn, for handlers that describe the others (/help, /stats).
+    router: Router = field(default_factory=Router)
+
+    @property
+    def traits(self) -> ChannelTraits:
+        return CHANNEL_TRAITS[self.inbound.channel]
+
+    @property
+    def lang(self) -> str:
+        """The resident's language; before consent the one chosen in the flow, else the default."""
+        if self.resident is not None:
+            return self.resident.language
+        if self.flow is not None and self.flow.data.get("lang") in LANGUAGES:
+            return str(self.flow.data["lang"])
+        return self.settings.default_language
+
+    @property
+    def state(self) -> str | None:
+        return self.flow.state if self.flow else None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """A copy of the open flow's data; change it through set_state."""
+        return dict(self.flow.data) if self.flow else {}
+
+    def text(self, key: str, **values: object) -> str:
+        return t_channel(key, self.lang, self.inbound.channel, **values)
+
+    def say(
+        self,
+        key: str,
+        *,
+        buttons: list[list[Button]] | None = None,
+        edit: bool = False,
+        **values: object,
+    ) -> None:
+        self.replies.append(Reply(self.text(key, **values), buttons or [], edit))
+
+    def say_text(self, text: str, *, buttons: list[list[Button]] | None = None) -> None:
+        self.replies.append(Reply(text, buttons or []))
+
+    def button(self, key: str, data: str) -> Button:
+        return Button(t(key, self.lang), data)
+
+    async def set_state(self, state: str, **data: Any) -> None:
+        """Wait in `state` with `data`; only the language chosen before consent carries over."""
+        keep = {k: v for k, v in self.data.items() if k == "lang"}
+        await flows.set_flow(
+            session=self.session, urn=self.inbound.urn, state=state, data=keep | data
+        )
+        self.flow = await flows.get_flow(session=self.session, urn=self.inbound.urn)
+
+    async def clear_state(self) -> None:
+        # Someone not yet registered keeps the language they chose, so the flow stays as "idle".
+        if self.flow is not None and "lang" in self.flow.data and self.resident is None:
+            await self.set_state("idle")
+            return
+        await flows.clear_flow(session=self.session, urn=self.inbound.urn)
+        self.flow = None
+
+    async def is_staff(self) -> bool:
+        """Coordinators and area representatives."""
+        if await self.is_coordinator():
+            return True
+        return any(
+            r.role == roles.REPRESENTATIVE
+            for r in await roles.roles_of(session=self.session, urns=[self.inbound.urn])
+        )
+
+    async def is_coordinator(self) -> bool:
+        """A coordinator by setting or by role, on this address or any other of the resident's."""
+        urns = [self.inbound.urn]
+        if self.resident is not None:
+            assert self.resident.id is not None
+            contacts = await residents.contacts_of(
+                session=self.session, resident_id=self.resident.id
+            )
+            urns += [c.urn for c in contacts]
+        if set(urns) & set(self.settings.coordinator_urns):
+            return True
+        return any(
+            r.role == roles.COORDINATOR
+            for r in await roles.roles_of(session=self.session, urns=urns)
+        )
+
+
 def input_kind(event: Inbound) -> str | None:
     """What the person sent, for routing to a waiting state: location, photo, text or nothing."""
     if event.location is not None:
@@ -278,22 +286,17 @@ class Conversation:
             else None
         )
         flow = await flows.get_flow(session=session, urn=event.urn)
-        return Turn(event, session, self.settings, contact, resident, flow)
+        return Turn(event, session, self.settings, contact, resident, flow, router=self.router)
 
     async def _route(self, turn: Turn) -> None:
-        event, router = turn.inbound, self.router
+        """Stopped contacts first, then a button, a command, the waiting state, the defaults."""
         if turn.contact is not None and turn.contact.stopped_at is not None:
-            if event.command not in WORK_WHEN_STOPPED:
+            if turn.inbound.command not in WORK_WHEN_STOPPED:
                 if not turn.traits.silent_after_stop:
                     turn.say("still_stopped")
                 return
-        if event.command in ("yes", "no") and f"on_{event.command}" in turn.data:
-            event.callback = str(turn.data[f"on_{event.command}"])
-            event.command = None
-        if event.command is None and event.callback is None and event.text:
-            picked = _numbered_choices(event.text, list(turn.data.get("choices", [])))
-            if picked:
-                event.callback = merge_callbacks(picked)
+        _as_button_press(turn)
+        event, router = turn.inbound, self.router
         if event.callback is not None:
             handler = router.callbacks.get(event.callback.partition(":")[0])
             if handler is None:
@@ -336,8 +339,21 @@ class Conversation:
                 data=turn.data | {"choices": choices},
             )
         elif turn.flow is not None and "choices" in turn.flow.data and turn.replies:
+            # Something else was answered: an old number must not press a stale button.
             data = turn.data
             data.pop("choices")
             await flows.set_flow(
                 session=turn.session, urn=turn.inbound.urn, state=turn.flow.state, data=data
             )
+
+
+def _as_button_press(turn: Turn) -> None:
+    """Typed answers that mean a button: YES/NO where the flow names one, numbers of offered ones."""
+    event = turn.inbound
+    if event.command in ("yes", "no") and f"on_{event.command}" in turn.data:
+        event.callback = str(turn.data[f"on_{event.command}"])
+        event.command = None
+    if event.command is None and event.callback is None and event.text:
+        picked = _numbered_choices(event.text, list(turn.data.get("choices", [])))
+        if picked:
+            event.callback = merge_callbacks(picked)

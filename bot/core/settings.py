@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.quiet import parse_quiet_hours
 from bot.core.urns import parse_urn
 
 # Values that people paste from examples; starting with them would fail later and confusingly.
@@ -96,8 +97,6 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet(cls, value: str) -> str:
-        from bot.core.quiet import parse_quiet_hours
-
         parse_quiet_hours(value)
         return value
 

@@ -7,8 +7,12 @@ from typing import Annotated
 
 import typer
 
+from bot.core.area_files import AreaFileError, read_area_file
 from bot.core.cli import fail, with_db
 from bot.core.settings import Settings
+from bot.core.urns import InvalidURN
+from bot.registration import services
+from storage import roles
 from storage.db import Database
 
 areas_cli = typer.Typer(help="Local areas residents join.", no_args_is_help=True)
@@ -22,16 +26,16 @@ def areas_add(
     postcode: Annotated[str | None, typer.Option(help="Four-digit postcode.")] = None,
 ) -> None:
     """Add an area (or update its postcode)."""
-    from storage.areas import add_area
-
-    if postcode is not None and not (postcode.isdigit() and len(postcode) == 4):
-        raise fail(f"postcode {postcode!r} must be four digits", 2)
-    if not name.strip():
-        raise fail("area name is empty", 2)
+    try:
+        services.check_area(name, postcode)
+    except services.BadPostcode:
+        raise fail(f"postcode {postcode!r} must be four digits", 2) from None
+    except services.EmptyAreaName:
+        raise fail("area name is empty", 2) from None
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
-            area = await add_area(session=session, name=name, postcode=postcode)
+            area = await services.add_area(session=session, name=name, postcode=postcode)
         typer.echo(f"area {area.name} ({area.postcode or '-'}) saved")
 
     with_db(work)
@@ -40,11 +44,10 @@ def areas_add(
 @areas_cli.command("list")
 def areas_list() -> None:
     """List areas with postcode and whether they have a polygon."""
-    from storage.areas import list_areas
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
-            found = await list_areas(session=session)
+            found = await services.list_areas(session=session)
         for area in found:
             polygon = "polygon" if area.polygon_wkt else "no polygon"
             typer.echo(f"{area.id}\t{area.name}\t{area.postcode or '-'}\t{polygon}")
@@ -57,9 +60,6 @@ def areas_list() -> None:
 @areas_cli.command("import")
 def areas_import(file: Path) -> None:
     """Import areas from GeoJSON (name, postcode properties) or CSV name,postcode; all or nothing."""
-    from bot.core.area_files import AreaFileError, read_area_file
-    from storage.areas import add_area
-
     if not file.exists():
         raise fail(f"{file}: no such file", 2)
     try:
@@ -69,14 +69,8 @@ def areas_import(file: Path) -> None:
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
-            for row in rows:
-                await add_area(
-                    session=session,
-                    name=row.name,
-                    postcode=row.postcode,
-                    polygon_wkt=row.polygon_wkt,
-                )
-        typer.echo(f"imported {len(rows)} areas")
+            imported = await services.import_areas(session=session, rows=rows)
+        typer.echo(f"imported {imported} areas")
 
     with_db(work)
 
@@ -84,17 +78,11 @@ def areas_import(file: Path) -> None:
 @coordinators_cli.command("add")
 def coordinators_add(urn: str) -> None:
     """Make telegram:<id> or tel:+45… a coordinator."""
-    from bot.core.urns import InvalidURN, parse_urn
-    from storage import roles
-
-    try:
-        normalised = parse_urn(urn)
-    except InvalidURN as exc:
-        raise fail(str(exc), 2) from None
+    normalised = _checked_grant(urn, roles.COORDINATOR, None)
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
-            await roles.grant(session=session, urn=normalised, role=roles.COORDINATOR)
+            await services.grant_role(session=session, urn=normalised, role=roles.COORDINATOR)
         typer.echo(f"{normalised} is a coordinator")
 
     with_db(work)
@@ -103,11 +91,10 @@ def coordinators_add(urn: str) -> None:
 @coordinators_cli.command("list")
 def coordinators_list() -> None:
     """List coordinators from the database and from COORDINATORS."""
-    from storage import roles
 
     async def work(db: Database, settings: Settings) -> None:
         async with db.session() as session:
-            granted = await roles.list_roles(session=session, role=roles.COORDINATOR)
+            granted = await services.list_roles(session=session, role=roles.COORDINATOR)
         for row in granted:
             typer.echo(f"{row.urn}\tdatabase")
         for urn in settings.coordinator_urns:
@@ -125,28 +112,14 @@ def roles_grant(
     area: Annotated[str | None, typer.Option(help="The area a representative speaks for.")] = None,
 ) -> None:
     """Grant a role; representatives send to their own areas only."""
-    from bot.core.urns import InvalidURN, parse_urn
-    from storage import areas as area_store
-    from storage import roles
-
-    try:
-        normalised = parse_urn(urn)
-    except InvalidURN as exc:
-        raise fail(str(exc)) from None
-    if role not in (roles.COORDINATOR, roles.REPRESENTATIVE):
-        raise fail("ROLE must be coordinator or representative")
-    if role == roles.REPRESENTATIVE and not area:
-        raise fail("a representative needs --area NAME")
+    normalised = _checked_grant(urn, role, area)
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
-            area_id = None
-            if area:
-                found = await area_store.find_by_name(session=session, name=area)
-                if found is None:
-                    raise fail(f"unknown area {area}: see `nabovagt areas list`")
-                area_id = found.id
-            await roles.grant(session=session, urn=normalised, role=role, area_id=area_id)
+            try:
+                await services.grant_role(session=session, urn=normalised, role=role, area=area)
+            except services.UnknownArea:
+                raise fail(f"unknown area {area}: see `nabovagt areas list`") from None
         typer.echo(f"{normalised} is {role}" + (f" for {area}" if area else ""))
 
     with_db(work)
@@ -155,16 +128,25 @@ def roles_grant(
 @roles_cli.command("list")
 def roles_list() -> None:
     """Every granted role."""
-    from storage import areas as area_store
-    from storage import roles
 
     async def work(db: Database, _: Settings) -> None:
         async with db.session() as session:
-            granted = await roles.list_roles(session=session)
-            names = {a.id: a.name for a in await area_store.list_areas(session=session)}
+            granted = await services.list_roles(session=session)
         for row in granted:
-            typer.echo(f"{row.urn}\t{row.role}\t{names.get(row.area_id, '-')}")  # type: ignore[arg-type]
+            typer.echo(f"{row.urn}\t{row.role}\t{row.area or '-'}")
         if not granted:
             typer.echo("no roles yet")
 
     with_db(work)
+
+
+def _checked_grant(urn: str, role: str, area: str | None) -> str:
+    """The normalised URN, or exit 2 saying what is wrong, before the database is opened."""
+    try:
+        return services.check_grant(urn, role, area)
+    except InvalidURN as exc:
+        raise fail(str(exc)) from None
+    except services.UnknownRole:
+        raise fail("ROLE must be coordinator or representative") from None
+    except services.AreaNeeded:
+        raise fail("a representative needs --area NAME") from None

@@ -173,13 +173,22 @@ TEXTS: Catalog = {
         "en": "You are not signed up. Send JOIN and your area, e.g. JOIN FARUM.",
     },
     "stats": {
-        "da": "Nabohjælpere pr. område ({month}):\n{rows}\n\nI alt: {total} aktive, {new} nye i måneden, {stopped} stoppet.",
-        "en": "Neighbour helpers per area ({month}):\n{rows}\n\nTotal: {total} active, {new} new this month, {stopped} stopped.",
+        "da": "Nabohjælpere pr. område ({month}):\n{rows}\n\nI alt: {total}, {new} i måneden, {stopped} stoppet.",
+        "en": "Neighbour helpers per area ({month}):\n{rows}\n\nTotal: {total}, {new} this month, {stopped} stopped.",
     },
-    "stats.row": {
-        "da": "{area}: {active} (+{new} nye, {stopped} stoppet)",
-        "en": "{area}: {active} (+{new} new, {stopped} stopped)",
+    "stats.active.one": {"da": "{count} aktiv", "en": "{count} active"},
+    "stats.active.other": {"da": "{count} aktive", "en": "{count} active"},
+    "stats.new.one": {"da": "{count} ny", "en": "{count} new"},
+    "stats.new.other": {"da": "{count} nye", "en": "{count} new"},
+    "stats.row.one": {
+        "da": "{area}: {active} (+{count} ny, {stopped} stoppet)",
+        "en": "{area}: {active} (+{count} new, {stopped} stopped)",
     },
+    "stats.row.other": {
+        "da": "{area}: {active} (+{count} nye, {stopped} stoppet)",
+        "en": "{area}: {active} (+{count} new, {stopped} stopped)",
+    },
+    "mydata.consent": {"da": "{date} kl. {time}", "en": "{date} at {time}"},
     "cmd.start": {"da": "Bliv nabohjælper", "en": "Become a neighbour helper"},
     "cmd.areas": {"da": "Skift områder", "en": "Change areas"},
     "cmd.mydata": {"da": "Se dine data", "en": "See your data"},
