@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.core.areas import seed_fureso_if_empty
 from bot.core.settings import Settings
 from storage.db import Database
+from tests.cli_helpers import Nabovagt, on_db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -102,6 +103,32 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         await seed_fureso_if_empty(session)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+def cli_database_url(database_url: str) -> str:
+    """A migrated, empty database as `nabovagt db upgrade` leaves it, for sync CLI tests."""
+    if TEST_DATABASE_URL:
+        on_db(database_url, _truncate_all)
+    return database_url
+
+
+@pytest.fixture
+def seeded_database_url(cli_database_url: str) -> str:
+    """The CLI tests' database with Furesø's areas loaded, like the `db` fixture."""
+
+    async def seed(database: Database) -> None:
+        async with database.session() as session:
+            await seed_fureso_if_empty(session)
+
+    on_db(cli_database_url, seed)
+    return cli_database_url
+
+
+@pytest.fixture
+def nabovagt(cli_database_url: str, tmp_path: Path) -> Nabovagt:
+    """The command line in-process on the test's database; run as `nabovagt("areas", "list")`."""
+    return Nabovagt(tmp_path, {"DATABASE_URL": cli_database_url})
 
 
 @pytest.fixture
