@@ -82,8 +82,8 @@ def test_area_import_is_all_or_nothing_with_line_numbers(
     )
     result = nabovagt("areas", "import", str(good))
     assert result.exit_code == 0, result.output
-    listed = nabovagt("areas", "list").stdout
-    assert "Nordby\t3520\tpolygon" in listed and "Sydby\t-\tno polygon" in listed
+    shown = nabovagt("areas", "list").stdout
+    assert "Nordby\t3520\tpolygon" in shown and "Sydby\t-\tno polygon" in shown
 
 
 def test_geojson_with_bad_feature_names_it(nabovagt: Nabovagt, tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_coordinators_add_normalises_and_lists(nabovagt: Nabovagt) -> None:
     assert "tel:+4520304050\tdatabase" in listed and "telegram:7\tCOORDINATORS setting" in listed
 
 
-async def _get(app, path: str) -> httpx.Response:  # type: ignore[no-untyped-def]
+async def _get(app, path: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         return await client.get(path)
