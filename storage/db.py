@@ -8,7 +8,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,6 +42,12 @@ def alembic_config() -> Config:
     return cfg
 
 
+def _at_head(sync_conn: Connection, cfg: Config) -> bool:
+    """True when the database's recorded revisions are exactly the migrations' heads."""
+    current = set(MigrationContext.configure(sync_conn).get_current_heads())
+    return current == set(ScriptDirectory.from_config(cfg).get_heads())
+
+
 class Database:
     """The engine plus a session factory; one per process, passed down explicitly."""
 
@@ -61,10 +69,14 @@ class Database:
             yield session
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Apply Alembic migrations up to `revision`."""
+        """Apply Alembic migrations up to `revision`; a database already at head is left alone."""
 
-        def _run(sync_conn) -> None:  # type: ignore[no-untyped-def]
+        def _run(sync_conn: Connection) -> None:
             cfg = alembic_config()
+            # One cheap SELECT on alembic_version instead of Alembic's full upgrade machinery:
+            # every CLI command and every start calls this, and nearly always nothing is due.
+            if revision == "head" and _at_head(sync_conn, cfg):
+                return
             cfg.attributes["connection"] = sync_conn
             command.upgrade(cfg, revision)
 

@@ -5,18 +5,24 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.app.application import NabovagtApp
 from bot.core.areas import seed_fureso_if_empty
 from bot.core.settings import Settings
+from sandbox.telegram_fake import FakeTelegram
+from sandbox.twilio_fake import TwilioFake
 from storage.db import Database
+from tests.cli_helpers import Nabovagt, on_db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -105,9 +111,35 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+def cli_database_url(database_url: str) -> str:
+    """A migrated, empty database as `nabovagt db upgrade` leaves it, for sync CLI tests."""
+    if TEST_DATABASE_URL:
+        on_db(database_url, _truncate_all)
+    return database_url
+
+
+@pytest.fixture
+def seeded_database_url(cli_database_url: str) -> str:
+    """The CLI tests' database with Furesø's areas loaded, like the `db` fixture."""
+
+    async def seed(database: Database) -> None:
+        async with database.session() as session:
+            await seed_fureso_if_empty(session)
+
+    on_db(cli_database_url, seed)
+    return cli_database_url
+
+
+@pytest.fixture
+def nabovagt(cli_database_url: str, tmp_path: Path) -> Nabovagt:
+    """The command line in-process on the test's database; run as `nabovagt("areas", "list")`."""
+    return Nabovagt(tmp_path, {"DATABASE_URL": cli_database_url})
+
+
+@pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         http_port=0,
         media_dir=str(tmp_path / "media"),
@@ -115,17 +147,13 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
 @pytest.fixture
-async def twilio() -> AsyncIterator[object]:
-    from sandbox.twilio_fake import TwilioFake
-
+async def twilio() -> AsyncIterator[TwilioFake]:
     fake = TwilioFake()
     await fake.start()
     yield fake
@@ -138,9 +166,7 @@ COORDINATOR_ID = 9001
 
 
 @pytest.fixture
-async def telegram() -> AsyncIterator[object]:
-    from sandbox.telegram_fake import FakeTelegram
-
+async def telegram() -> AsyncIterator[FakeTelegram]:
     fake = FakeTelegram(TELEGRAM_TOKEN)
     await fake.start()
     yield fake
@@ -149,12 +175,14 @@ async def telegram() -> AsyncIterator[object]:
 
 
 @asynccontextmanager
-async def running_app(db: Database, settings: Settings, *, telegram=None, twilio=None):  # type: ignore[no-untyped-def]
+async def running_app(
+    db: Database,
+    settings: Settings,
+    *,
+    telegram: FakeTelegram | None = None,
+    twilio: TwilioFake | None = None,
+) -> AsyncIterator[NabovagtApp]:
     """Start the real app on the given fakes' channels; the fake Twilio signs its webhooks."""
-    from pydantic import SecretStr
-
-    from bot.app.application import NabovagtApp
-
     port = free_port()
     update: dict[str, object] = {"http_port": port, "public_url": f"http://127.0.0.1:{port}"}
     if telegram is not None:
@@ -181,14 +209,18 @@ async def running_app(db: Database, settings: Settings, *, telegram=None, twilio
 
 
 @pytest.fixture
-async def sms_app(db: Database, settings: Settings, twilio) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+async def sms_app(
+    db: Database, settings: Settings, twilio: TwilioFake
+) -> AsyncIterator[NabovagtApp]:
     """The real app with only the SMS channel."""
     async with running_app(db, settings, twilio=twilio) as started:
         yield started
 
 
 @pytest.fixture
-async def app(db: Database, settings: Settings, telegram, twilio) -> AsyncIterator[object]:  # type: ignore[no-untyped-def]
+async def app(
+    db: Database, settings: Settings, telegram: FakeTelegram, twilio: TwilioFake
+) -> AsyncIterator[NabovagtApp]:
     """The real app on both channels against the fakes; telegram:9001 is a coordinator."""
     async with running_app(db, settings, telegram=telegram, twilio=twilio) as started:
         yield started

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.app.cli import cli
 from bot.app.demo import run_demo
+from tests.cli_helpers import UNSET_SETTINGS, Nabovagt
 from tests.conftest import TELEGRAM_TOKEN, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,16 +76,47 @@ async def test_run_serves_healthz_answers_residents_and_stops_on_sigterm(
     assert TELEGRAM_TOKEN not in log and twilio.auth_token not in log  # ... without secrets
 
 
+def test_installed_command_migrates_a_new_database(tmp_path: Path) -> None:
+    """The one CLI test through a real process: `python -m bot`, its exit code and its output."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
+    env = {k: v for k, v in os.environ.items() if k not in UNSET_SETTINGS} | {"DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "database is up to date\n"
+    listed = Nabovagt(tmp_path, {"DATABASE_URL": url})("tips-library", "list")
+    assert listed.exit_code == 0 and "114" in listed.stdout  # the migrations' seed is there
+
+
+def test_upgrade_leaves_a_database_at_head_alone(
+    nabovagt: Nabovagt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("Alembic's upgrade ran on a database already at head")
+
+    monkeypatch.setattr("storage.db.command.upgrade", refuse)
+    done = nabovagt("db", "upgrade")
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "database is up to date\n"
+
+
 @pytest.mark.parametrize("name", ["demo-script.txt", "demo-full.txt"])
 async def test_readme_demo_scripts_pass(name: str, capsys) -> None:
     script = (ROOT / "examples" / name).read_text(encoding="utf-8").splitlines()
-    assert await run_demo(script) == 0
+    assert await run_demo(script, commands=cli) == 0
     out = capsys.readouterr().out
     assert "demo script passed" in out and "FAILED" not in out
 
 
 async def test_demo_script_fails_when_an_expected_reply_does_not_come(capsys) -> None:
-    assert await run_demo(["beboer> /start", "expect: Denne tekst kommer aldrig"]) == 1
+    script = ["beboer> /start", "expect: Denne tekst kommer aldrig"]
+    assert await run_demo(script, commands=cli, reply_wait=1.0) == 1
     assert "FAILED at line 2" in capsys.readouterr().out
 
 

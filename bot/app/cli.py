@@ -9,6 +9,9 @@ from typing import Annotated
 import typer
 
 from bot.app import features
+from bot.app.application import NabovagtApp, run_until_signalled
+from bot.app.demo import run_demo
+from bot.app.logs import setup_logging
 from bot.core.cli import fail, with_db
 from bot.core.settings import Settings, load_settings
 from storage.db import Database
@@ -33,9 +36,6 @@ def run(
     ] = False,
 ) -> None:
     """Run the bot and its HTTP server until SIGTERM/SIGINT."""
-    from bot.app.application import NabovagtApp, run_until_signalled
-    from bot.app.logs import setup_logging
-
     settings = load_settings()
     setup_logging(settings)
     if settings.telegram_token is None:
@@ -57,14 +57,13 @@ def demo(
     ] = None,
 ) -> None:
     """Try the real bot against a built-in local sandbox of Telegram and Twilio (no accounts)."""
-    from bot.app.demo import run_demo
-
     lines = None
     if script is not None:
         if not script.is_file():
             raise fail(f"{script}: no such file", 2)
         lines = script.read_text(encoding="utf-8").splitlines()
-    raise typer.Exit(asyncio.run(run_demo(lines, database)))
+    # The whole command line, for the demo's `:cli` lines.
+    raise typer.Exit(asyncio.run(run_demo(lines, database, commands=cli)))
 
 
 @db_cli.command("upgrade")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import shlex
@@ -13,15 +14,22 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import TextIO
+
+import typer
 
 from bot.app.application import NabovagtApp
+from bot.core.cli import invoke
 from bot.core.settings import Settings
+from bot.handlers.telegram import TelegramTransport
 
 DEMO_TOKEN = "123456:DEMO-TOKEN-not-a-secret"
 DEMO_SID = "AC" + "d" * 32
 DEMO_AUTH = "demo-auth-token"
 DEMO_SENDER = "+4570707070"
 REPLY_WAIT_SECONDS = 5.0
+# Interactively, what arrives this soon after the answer (an alert's deliveries) is shown with it.
+LINGER_SECONDS = 0.3
 # A 2x2 PNG, so photo flows can be tried without a camera.
 DEMO_PHOTO = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a"
@@ -88,10 +96,19 @@ PERSONAS = {
 class DemoSession:
     """The sandbox (fake Telegram + fake Twilio), the app, and what each persona has seen."""
 
-    def __init__(self, out=None, *, database: Path | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        commands: typer.Typer,
+        out: TextIO | None = None,
+        *,
+        database: Path | None = None,
+        reply_wait: float = REPLY_WAIT_SECONDS,
+    ) -> None:
         from sandbox.telegram_fake import FakeTelegram
         from sandbox.twilio_fake import TwilioFake
 
+        self.commands = commands
+        self.reply_wait = reply_wait
         self.out = out or sys.stdout
         self.telegram = FakeTelegram(DEMO_TOKEN)
         self.twilio = TwilioFake(DEMO_SID, DEMO_AUTH)
@@ -110,7 +127,7 @@ class DemoSession:
         await self.twilio.start()
         port = _free_port()
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             telegram_token=DEMO_TOKEN,
             telegram_api_url=self.telegram.url,
             twilio_account_sid=DEMO_SID,
@@ -141,19 +158,12 @@ class DemoSession:
         print(line, file=self.out, flush=True)
 
     async def run_cli(self, args: str) -> None:
-        """Run `nabovagt ARGS` in a child process against the demo's database."""
-        env = {**os.environ, "DATABASE_URL": self.database_url}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *shlex.split(args),
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+        """Run `nabovagt ARGS` against the demo's database, as another terminal would."""
+        # A worker thread: a command runs its own event loop, and the bot keeps answering meanwhile.
+        _, output = await asyncio.to_thread(
+            invoke, self.commands, shlex.split(args), env={"DATABASE_URL": self.database_url}
         )
-        output, _ = await process.communicate()
-        for line in output.decode(errors="replace").splitlines():
+        for line in output.splitlines():
             self.print(f"  | {line}")
 
     async def say(self, persona: Persona, line: str) -> None:
@@ -202,20 +212,45 @@ class DemoSession:
                 return current
         return None
 
-    async def collect(self, persona: Persona, wait: float) -> list[str]:
-        """Wait until the bot has answered (quiet for a moment), print and return new texts."""
-        texts: list[str] = []
-        deadline = asyncio.get_running_loop().time() + wait
-        quiet_since = None
-        while asyncio.get_running_loop().time() < deadline:
-            new = self._new_messages()
-            if new:
-                texts += new
-                quiet_since = asyncio.get_running_loop().time()
-            elif quiet_since is not None and asyncio.get_running_loop().time() - quiet_since > 0.3:
-                break
+    async def settled(self) -> None:
+        """Return once the bot has fetched every update the sandbox holds and finished each one."""
+        # The sandbox has no public event for "the bot confirmed its updates", so poll briefly.
+        while self.telegram.pending_updates:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        transport = self.app.transport("telegram") if self.app is not None else None
+        if isinstance(transport, TelegramTransport):
+            # The transport marks an update done after its replies are sent; SMS answers in the
+            # webhook's response, so an SMS reply is already in the sandbox when the send returns.
+            await transport.application.update_queue.join()
+
+    async def collect(self, linger: float = 0.0) -> list[str]:
+        """Wait until the bot has answered, print and return the new texts.
+
+        Without an answer yet (a reply through the outbox), wait up to `reply_wait` for one; with
+        `linger`, also show what arrives until the sandbox has been quiet that long.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.reply_wait
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.settled(), self.reply_wait)
+        texts = self._new_messages()
+        quiet_since = loop.time()
+        while loop.time() < deadline and (not texts or loop.time() - quiet_since < linger):
             await asyncio.sleep(0.05)
+            if new := self._new_messages():
+                texts += new
+                quiet_since = loop.time()
         return texts
+
+    async def expect(self, wanted: str, received: list[str]) -> bool:
+        """True once a text in `received`, or one arriving within `reply_wait`, contains `wanted`."""
+        deadline = asyncio.get_running_loop().time() + self.reply_wait
+        while not any(wanted.casefold() in text.casefold() for text in received):
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(0.05)
+            received += self._new_messages()
+        return True
 
     def _new_messages(self) -> list[str]:
         texts = []
@@ -234,12 +269,12 @@ class DemoSession:
                     )
                 self.seen_telegram[uid] = len(sent)
             else:
-                sent = self.twilio.sms_to(persona.address)
-                for sms in sent[self.seen_sms.get(persona.address, 0) :]:
+                smses = self.twilio.sms_to(persona.address)
+                for sms in smses[self.seen_sms.get(persona.address, 0) :]:
                     texts.append(
                         self._show(persona, sms.body, [], f"SMS, {sms.num_segments} segment(s)")
                     )
-                self.seen_sms[persona.address] = len(sent)
+                self.seen_sms[persona.address] = len(smses)
         return texts
 
     def _show(self, persona: Persona, text: str, buttons: list, how: str) -> str:  # type: ignore[type-arg]
@@ -292,22 +327,22 @@ async def interactive(session: DemoSession) -> int:
             session.print(HELP)
             continue
         if text.startswith(":wait"):
-            await session.wait(_seconds(text))
+            await session.wait(_seconds(text, session.reply_wait))
             continue
         if text == ":who":
             for p in PERSONAS.values():
                 session.print(f"  {p.name}: {p.display} ({p.channel} {p.address})")
             continue
         await session.say(persona, text)
-        if not await session.collect(persona, REPLY_WAIT_SECONDS):
+        if not await session.collect(linger=LINGER_SECONDS):
             session.print("  (no reply)")
 
 
-def _seconds(command: str) -> float:
+def _seconds(command: str, default: float) -> float:
     try:
         return float(command.split()[1])
     except (IndexError, ValueError):
-        return REPLY_WAIT_SECONDS
+        return default
 
 
 async def scripted(session: DemoSession, script: list[str]) -> int:
@@ -319,9 +354,7 @@ async def scripted(session: DemoSession, script: list[str]) -> int:
             continue
         if line.lower().startswith("expect:"):
             wanted = line.split(":", 1)[1].strip()
-            if not any(wanted.casefold() in text.casefold() for text in received):
-                received += await session.collect(session.current, REPLY_WAIT_SECONDS)
-            if not any(wanted.casefold() in text.casefold() for text in received):
+            if not await session.expect(wanted, received):
                 session.print(f"FAILED at line {number}: expected a reply containing {wanted!r}")
                 return 1
             session.print(f"  ok: {wanted!r}")
@@ -330,20 +363,28 @@ async def scripted(session: DemoSession, script: list[str]) -> int:
         session.print(f"{persona.name}> {text}")
         received = []
         if text.startswith(":wait"):
-            received = await session.wait(_seconds(text))
+            received = await session.wait(_seconds(text, session.reply_wait))
             continue
         await session.say(persona, text)
-        received += await session.collect(persona, REPLY_WAIT_SECONDS)
+        received += await session.collect()
     session.print("demo script passed")
     return 0
 
 
-async def run_demo(script: list[str] | None, database: Path | None = None) -> int:
-    """Start the sandbox and the bot; replay `script` lines, or prompt interactively."""
-    import logging
+async def run_demo(
+    script: list[str] | None,
+    database: Path | None = None,
+    *,
+    commands: typer.Typer,
+    reply_wait: float = REPLY_WAIT_SECONDS,
+) -> int:
+    """Start the sandbox and the bot; replay `script` lines, or prompt interactively.
 
+    `commands` is the `nabovagt` command line, which `:cli` runs; `reply_wait` is how long a line
+    waits for its answer.
+    """
     logging.basicConfig(level=logging.WARNING)
-    session = DemoSession(database=database)
+    session = DemoSession(commands, database=database, reply_wait=reply_wait)
     await session.start()
     if script is None:
         session.print(f"Demo database: {session.database}  (DATABASE_URL={session.database_url})")
