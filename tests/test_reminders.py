@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from bot.core.quiet import parse_quiet_hours
 from bot.events.reminders import fire_due_reminders
-from bot.events.services import answer, cancel_event, localize, reminder_due
+from bot.events.services import answer, cancel_event
+from bot.events.timing import localize, reminder_due
 from storage.db import Database
 from storage.event_models import Reminder
 from tests.events_helpers import CPH, add_helper, local, new_event, outbox_messages
