@@ -10,7 +10,8 @@ from bot.app.application import build_router
 from bot.core.conversation import Conversation
 from bot.core.messages import Inbound, Location
 from bot.reports.monthly import monthly_report_job
-from bot.walks.chat import build_walk_report, render_html, render_pdf
+from bot.walks.report import render_html, render_pdf
+from bot.walks.services import build_walk_report
 from storage.broadcast_models import Broadcast
 from storage.burglaries import BurglaryRow, add_burglaries
 from storage.event_models import Observation
