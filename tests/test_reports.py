@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app.application import build_router
 from bot.core.conversation import Conversation
@@ -49,9 +49,10 @@ async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path
         db, settings, datetime.now(UTC), kind="tryghedsvandring", title="Aftenvandring",
         starts_at=start, reminders="none",
     )  # fmt: skip
+    assert event.id is not None
     convo = Conversation(db, settings, build_router())
 
-    def tg(**kw):  # type: ignore[no-untyped-def]
+    def tg(**kw):
         return Inbound(urn="telegram:1001", channel="telegram", **kw)
 
     [early] = await convo.handle(tg(command="obs"))
@@ -75,13 +76,14 @@ async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path
     await convo.handle(tg(callback=f"walk:{event.id}:beplantning"))
     await convo.handle(tg(text="Høje buske ved indgangen"))
     async with db.session() as s:
-        stored = (await s.exec(select(Observation).order_by(Observation.id))).all()
+        stored = (await s.exec(select(Observation).order_by(col(Observation.id)))).all()
         assert [(o.kind, o.resident_id) for o in stored] == [
             ("belysning", karen),
             ("beplantning", karen),
         ]
         assert stored[0].latitude == 55.8201
         report = await build_walk_report(session=s, event_id=event.id)
+    assert report is not None
     page = render_html(report, settings)
     assert "Rapport fra tryghedsvandring: Aftenvandring" in page
     assert "<b>Deltagere:</b> 1" in page and "<b>Område:</b> Farum" in page
