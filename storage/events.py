@@ -1,4 +1,4 @@
-"""Event, invitation and reminder queries; reminders are claimed atomically so each fires once."""
+"""Event, invitation, reminder and walk-observation queries; reminders are claimed atomically."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.event_models import Event, EventArea, Invitation, Reminder
+from storage.broadcast_models import Delivery
+from storage.event_models import Event, EventArea, Invitation, Observation, Reminder
 from storage.models import Area, Contact, Membership, Resident
 
 ATTENDING = "yes"
@@ -31,7 +32,8 @@ async def create_event(*, session: AsyncSession, event: Event, area_ids: list[in
     session.add(event)
     await session.flush()
     for area_id in dict.fromkeys(area_ids):
-        session.add(EventArea(event_id=event.id, area_id=area_id))  # type: ignore[arg-type]
+        assert event.id is not None
+        session.add(EventArea(event_id=event.id, area_id=area_id))
     await session.flush()
     return event
 
@@ -46,7 +48,7 @@ async def get_event(*, session: AsyncSession, event_id: int, lock: bool = False)
 async def list_events(
     *, session: AsyncSession, since: datetime | None = None, until: datetime | None = None
 ) -> list[Event]:
-    query = select(Event).order_by(Event.starts_at, Event.id)
+    query = select(Event).order_by(col(Event.starts_at), col(Event.id))
     if since is not None:
         query = query.where(Event.starts_at >= since)
     if until is not None:
@@ -59,7 +61,7 @@ async def event_areas(*, session: AsyncSession, event_id: int) -> list[Area]:
         select(Area)
         .join(EventArea, col(EventArea.area_id) == col(Area.id))
         .where(EventArea.event_id == event_id)
-        .order_by(Area.name)
+        .order_by(col(Area.name))
     )
     return list((await session.exec(query)).all())
 
@@ -80,11 +82,12 @@ async def residents_in(
             col(Contact.blocked_at).is_(None),
             col(Contact.invalid_at).is_(None),
         )
-        .order_by(Resident.id, Contact.id)
+        .order_by(col(Resident.id), col(Contact.id))
     )
     found: dict[int, tuple[Resident, list[Contact]]] = {}
     for resident, contact in (await session.exec(query)).all():
-        found.setdefault(resident.id, (resident, []))[1].append(contact)  # type: ignore[index]
+        assert resident.id is not None
+        found.setdefault(resident.id, (resident, []))[1].append(contact)
     return list(found.values())
 
 
@@ -166,7 +169,7 @@ async def add_reminder(
 
 
 async def reminders_of(*, session: AsyncSession, event_id: int) -> list[Reminder]:
-    query = select(Reminder).where(Reminder.event_id == event_id).order_by(Reminder.due_at)
+    query = select(Reminder).where(Reminder.event_id == event_id).order_by(col(Reminder.due_at))
     return list((await session.exec(query)).all())
 
 
@@ -174,7 +177,7 @@ async def cancel_event(*, session: AsyncSession, event: Event, now: datetime) ->
     """Mark the event cancelled and every pending reminder cancelled; return how many."""
     event.cancelled_at = now
     session.add(event)
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Reminder)
         .where(col(Reminder.event_id) == event.id, col(Reminder.status) == "pending")
         .values(status="cancelled")
@@ -190,7 +193,7 @@ async def claim_due_reminders(*, session: AsyncSession, now: datetime) -> list[R
     row lock and then finds status no longer pending; on SQLite writers are serialised. Because
     the caller enqueues the messages in this same transaction, a crash rolls back both.
     """
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Reminder)
         .where(col(Reminder.status) == "pending", col(Reminder.due_at) <= now)
         .values(status="sent", fired_at=now)
@@ -199,7 +202,7 @@ async def claim_due_reminders(*, session: AsyncSession, now: datetime) -> list[R
     ids = [row[0] for row in result.all()]
     if not ids:
         return []
-    query = select(Reminder).where(col(Reminder.id).in_(ids)).order_by(Reminder.due_at)
+    query = select(Reminder).where(col(Reminder.id).in_(ids)).order_by(col(Reminder.due_at))
     rows = list((await session.exec(query.execution_options(populate_existing=True))).all())
     return rows
 
@@ -211,10 +214,93 @@ async def attendance_between(
     query = (
         select(Event)
         .where(Event.starts_at >= start, Event.starts_at < end, col(Event.cancelled_at).is_(None))
-        .order_by(Event.starts_at)
+        .order_by(col(Event.starts_at))
     )
     out = []
     for event in (await session.exec(query)).all():
-        c = await counts(session=session, event_id=event.id)  # type: ignore[arg-type]
+        assert event.id is not None
+        c = await counts(session=session, event_id=event.id)
         out.append((event, c.yes))
     return out
+
+
+async def channels_of(*, session: AsyncSession, urns: list[str]) -> dict[str, str]:
+    """Address -> channel, for the addresses that have a contact row."""
+    if not urns:
+        return {}
+    query = select(Contact.urn, Contact.channel).where(col(Contact.urn).in_(urns))
+    return dict((await session.exec(query)).all())
+
+
+async def languages_of(*, session: AsyncSession, resident_ids: list[int]) -> dict[int, str]:
+    """Resident id -> chosen language."""
+    if not resident_ids:
+        return {}
+    query = select(Resident.id, Resident.language).where(col(Resident.id).in_(resident_ids))
+    return {rid: lang for rid, lang in (await session.exec(query)).all() if rid is not None}
+
+
+async def delivered_urns(*, session: AsyncSession, broadcast_ids: list[int]) -> list[str]:
+    """The addresses the outbox wrote a delivery row for (reachable ones only)."""
+    if not broadcast_ids:
+        return []
+    query = select(Delivery.urn).where(col(Delivery.broadcast_id).in_(broadcast_ids))
+    return list((await session.exec(query)).all())
+
+
+async def attendee_names(*, session: AsyncSession, event_id: int) -> list[str]:
+    """Names of those coming who agreed to be listed, alphabetically."""
+    query = (
+        select(Resident.display_name)
+        .join(Invitation, col(Invitation.resident_id) == col(Resident.id))
+        .where(
+            Invitation.event_id == event_id,
+            Invitation.status == ATTENDING,
+            col(Invitation.share_name).is_(True),
+        )
+        .order_by(col(Resident.display_name))
+    )
+    return [n for n in (await session.exec(query)).all() if n]
+
+
+# --- safety walks --------------------------------------------------------------------------------
+
+WALK_KIND = "tryghedsvandring"
+
+
+async def walks_started_between(
+    *, session: AsyncSession, start: datetime, end: datetime
+) -> list[Event]:
+    """Safety walks, not cancelled, that started after `start` and no later than `end`."""
+    query = (
+        select(Event)
+        .where(
+            Event.kind == WALK_KIND,
+            col(Event.cancelled_at).is_(None),
+            Event.starts_at <= end,
+            Event.starts_at > start,
+        )
+        .order_by(col(Event.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def invited_event_ids(*, session: AsyncSession, resident_id: int) -> set[int]:
+    query = select(Invitation.event_id).where(Invitation.resident_id == resident_id)
+    return set((await session.exec(query)).all())
+
+
+async def add_observation(*, session: AsyncSession, observation: Observation) -> Observation:
+    session.add(observation)
+    await session.flush()
+    return observation
+
+
+async def observations_of(*, session: AsyncSession, event_id: int) -> list[Observation]:
+    """A walk's observations in the order they were sent."""
+    query = (
+        select(Observation)
+        .where(Observation.event_id == event_id)
+        .order_by(col(Observation.created_at))
+    )
+    return list((await session.exec(query)).all())

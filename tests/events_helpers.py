@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from bot.core.settings import Settings
 from bot.events.services import create_event
 from storage import residents
 from storage.areas import list_areas
 from storage.broadcast_models import Broadcast, Delivery
+from storage.db import Database
+from storage.event_models import Event
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -20,13 +24,13 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CPH)
 
 
-async def area_id(db, name: str) -> int:  # type: ignore[no-untyped-def]
+async def area_id(db: Database, name: str) -> int:
     async with db.session() as s:
-        return next(a.id for a in await list_areas(session=s) if a.name == name)
+        return next(a.id for a in await list_areas(session=s) if a.name == name and a.id)
 
 
-async def add_helper(  # type: ignore[no-untyped-def]
-    db, urn: str, area: str = "Farum", name: str = "Helper", lang: str = "da"
+async def add_helper(
+    db: Database, urn: str, area: str = "Farum", name: str = "Helper", lang: str = "da"
 ) -> int:
     aid = await area_id(db, area)
     async with db.session() as s:
@@ -37,25 +41,44 @@ async def add_helper(  # type: ignore[no-untyped-def]
             display_name=name,
             language=lang,
         )
+        assert resident.id is not None
         await residents.set_areas(session=s, resident_id=resident.id, area_ids=[aid])
-        return resident.id  # type: ignore[return-value]
+        return resident.id
 
 
-async def new_event(db, settings, now: datetime, **kw):  # type: ignore[no-untyped-def]
-    fields = {
-        "kind": "borgermøde",
-        "title": "Borgermøde om tryghed",
-        "starts_at": local("2026-12-03 19:00"),
-        "place": "Farum Kulturhus",
-        "area_ids": [await area_id(db, "Farum")],
-    }
-    fields.update(kw)
+async def new_event(
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    *,
+    kind: str = "borgermøde",
+    title: str = "Borgermøde om tryghed",
+    starts_at: datetime | None = None,
+    place: str = "Farum Kulturhus",
+    area: str = "Farum",
+    capacity: int | None = None,
+    reminders: str = "7d,1d,2h",
+) -> tuple[Event, int]:
+    """An event in Farum (by default 3 December 2026 19:00) with its invitations queued."""
+    area_ids = [await area_id(db, area)]
     async with db.session() as s:
-        event, invited = await create_event(session=s, settings=settings, now=now, **fields)
-    return event, invited
+        return await create_event(
+            session=s,
+            settings=settings,
+            now=now,
+            kind=kind,
+            title=title,
+            starts_at=starts_at or local("2026-12-03 19:00"),
+            place=place,
+            area_ids=area_ids,
+            capacity=capacity,
+            reminders=reminders,
+        )
 
 
-async def outbox_messages(db, kind: str | None = None) -> list[tuple[str, str, list]]:  # type: ignore[no-untyped-def]
+async def outbox_messages(
+    db: Database, kind: str | None = None
+) -> list[tuple[str, str, list[Any]]]:
     """(urn, text, buttons) for every queued delivery, oldest first."""
     async with db.session() as s:
         query = (
@@ -64,4 +87,4 @@ async def outbox_messages(db, kind: str | None = None) -> list[tuple[str, str, l
             .order_by(col(Delivery.id))
         )
         rows = (await s.exec(query)).all()
-    return [(u, t, b or []) for u, t, b, k in rows if kind is None or k == kind]
+    return [(u, t, list(b or [])) for u, t, b, k in rows if kind is None or k == kind]

@@ -17,11 +17,11 @@ SOON = datetime.now(UTC) + timedelta(days=10)
 NUMBER = "+4520304050"
 
 
-def tg(urn: str = "telegram:1001", **kw) -> Inbound:  # type: ignore[no-untyped-def]
+def tg(urn: str = "telegram:1001", **kw) -> Inbound:
     return Inbound(urn=urn, channel="telegram", display_name="Karen Hansen", **kw)
 
 
-async def statuses(db) -> dict[int, str]:  # type: ignore[no-untyped-def]
+async def statuses(db) -> dict[int, str]:
     async with db.session() as s:
         rows = (await s.exec(select(Invitation))).all()
     return {r.resident_id: r.status for r in rows}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.quiet import parse_quiet_hours
 from bot.events.reminders import fire_due_reminders
-from bot.events.services import answer, cancel_event, localize, reminder_due
+from bot.events.services import answer, cancel_event
+from bot.events.timing import localize, reminder_due
 from storage.db import Database
 from storage.event_models import Reminder
 from tests.events_helpers import CPH, add_helper, local, new_event, outbox_messages
@@ -21,12 +22,12 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-async def reminders(db) -> list[Reminder]:  # type: ignore[no-untyped-def]
+async def reminders(db) -> list[Reminder]:
     async with db.session() as s:
-        return list((await s.exec(select(Reminder).order_by(Reminder.due_at))).all())
+        return list((await s.exec(select(Reminder).order_by(col(Reminder.due_at)))).all())
 
 
-async def say_yes(db, settings, event, resident_id, urn, now):  # type: ignore[no-untyped-def]
+async def say_yes(db, settings, event, resident_id, urn, now):
     async with db.session() as s:
         return await answer(
             session=s,
@@ -143,6 +144,7 @@ async def test_cancelled_event_sends_no_reminders_and_tells_the_invited(db, sett
     await add_helper(db, "tel:+4520304050")
     event, _ = await new_event(db, settings, now)
     await say_yes(db, settings, event, karen, "telegram:1001", now)
+    assert event.id is not None
     async with db.session() as s:
         _, notified = await cancel_event(
             session=s, settings=settings, event_id=event.id, now=now + timedelta(hours=1)

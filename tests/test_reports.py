@@ -13,11 +13,12 @@ from bot.app.cli import cli
 from bot.core.conversation import Conversation
 from bot.core.messages import Inbound, Location
 from bot.reports.monthly import monthly_report_job
-from bot.walks.chat import build_walk_report, render_html, render_pdf
+from bot.walks.report import render_html, render_pdf
+from bot.walks.services import WalkReport, build_walk_report
 from storage.broadcast_models import Broadcast
 from storage.burglaries import BurglaryRow, add_burglaries
 from storage.db import Database
-from storage.event_models import Observation
+from storage.event_models import Event, Observation
 from tests.events_helpers import add_helper, area_id, local, new_event, outbox_messages
 
 
@@ -104,9 +105,10 @@ async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path
         db, settings, datetime.now(UTC), kind="tryghedsvandring", title="Aftenvandring",
         starts_at=start, reminders="none",
     )  # fmt: skip
+    assert event.id is not None
     convo = Conversation(db, settings, build_router())
 
-    def tg(**kw):  # type: ignore[no-untyped-def]
+    def tg(**kw):
         return Inbound(urn="telegram:1001", channel="telegram", **kw)
 
     [early] = await convo.handle(tg(command="obs"))
@@ -114,8 +116,6 @@ async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path
     await convo.handle(tg(callback=f"rsvp:{event.id}:yes"))
     # The walk begins: move its start into the past.
     async with db.session() as s:
-        from storage.event_models import Event
-
         row = await s.get(Event, event.id)
         row.starts_at = datetime.now(UTC) - timedelta(minutes=30)
         s.add(row)
@@ -130,13 +130,14 @@ async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path
     await convo.handle(tg(callback=f"walk:{event.id}:beplantning"))
     await convo.handle(tg(text="Høje buske ved indgangen"))
     async with db.session() as s:
-        stored = (await s.exec(select(Observation).order_by(Observation.id))).all()
+        stored = (await s.exec(select(Observation).order_by(col(Observation.id)))).all()
         assert [(o.kind, o.resident_id) for o in stored] == [
             ("belysning", karen),
             ("beplantning", karen),
         ]
         assert stored[0].latitude == 55.8201
         report = await build_walk_report(session=s, event_id=event.id)
+    assert report is not None
     page = render_html(report, settings)
     assert "Rapport fra tryghedsvandring: Aftenvandring" in page
     assert "<b>Deltagere:</b> 1" in page and "<b>Område:</b> Farum" in page
@@ -144,6 +145,26 @@ async def test_observations_during_a_walk_make_the_report(db, settings, tmp_path
     assert "55.82010, 12.36020" in page and "<svg" in page
     assert "Forslag til opfølgning" in page
     assert render_pdf(report, settings)[:5] == b"%PDF-"
+
+
+def test_walk_report_follows_the_coordinators_language_and_escapes(settings) -> None:
+    walk = Event(
+        id=7, kind="tryghedsvandring", title="<Aften> & 'sti'", place="Skolen",
+        starts_at=datetime(2026, 12, 3, 18, 0, tzinfo=UTC),
+    )  # fmt: skip
+    seen = Observation(event_id=7, kind="haervaerk", note="Graffiti <script>")
+    report = WalkReport(walk, [], 2, [seen], {"haervaerk": [seen]})
+    english = render_html(report, settings, "en")
+    assert "<html lang='en'>" in english
+    assert "Report from the safety walk: &lt;Aften&gt; &amp; &#39;sti&#39;" in english
+    assert "<b>Date:</b> Thursday 3 December at 19:00" in english
+    assert "<b>Area:</b> all areas" in english and "Vandalism (1)" in english
+    assert "Graffiti &lt;script&gt;" in english and "<script>" not in english
+    assert "Suggested follow-up:</b> Report vandalism to the police on 114" in english
+    danish = render_html(report, settings)
+    assert "<b>Dato:</b> torsdag 3. december kl. 19:00" in danish
+    assert "Forslag til opfølgning:</b> Anmeld hærværk" in danish
+    assert render_pdf(report, settings, "en")[:5] == b"%PDF-"
 
 
 async def test_monthly_report_reaches_representatives_only_when_asked(db, settings) -> None:

@@ -9,6 +9,9 @@ import typer
 
 from bot.core.cli import area_ids_by_name, fail, with_db
 from bot.core.settings import Settings
+from bot.events import services
+from bot.events.timing import EventError, parse_local, parse_offsets
+from bot.events.wording import when_text
 from storage.db import Database
 
 events_cli = typer.Typer(help="Meetings, safety walks and other events.", no_args_is_help=True)
@@ -28,15 +31,14 @@ def events_add(
     yes: Annotated[bool, typer.Option("--yes", help="Send without asking.")] = False,
 ) -> None:
     """Create an event and invite the neighbour helpers of its areas."""
-    from bot.events import services as service
 
     async def work(db: Database, settings: Settings) -> None:
         tz = settings.tz
         try:
-            starts = service.parse_local(at, tz)
-            ends = service.parse_local(end, tz) if end else None
-            service.parse_offsets(reminders)
-        except service.EventError as exc:
+            starts = parse_local(at, tz)
+            ends = parse_local(end, tz) if end else None
+            parse_offsets(reminders)
+        except EventError as exc:
             raise fail(str(exc)) from None
         naive = datetime.strptime(
             starts.astimezone(tz).strftime("%Y-%m-%d %H:%M"), "%Y-%m-%d %H:%M"
@@ -45,12 +47,12 @@ def events_add(
             typer.echo(f"note: {at} does not exist locally (clock change); using {naive:%H:%M}")
         area_ids = await area_ids_by_name(db, area)
         if not yes:
-            typer.echo(f"{kind}: {title}, {service.when_text(starts, tz, 'da')}, {place}")
+            typer.echo(f"{kind}: {title}, {when_text(starts, tz, 'da')}, {place}")
             if not typer.confirm("Send the invitation?"):
                 raise typer.Exit(1)
         async with db.session() as session:
             try:
-                event, invited = await service.create_event(
+                event, invited = await services.create_event(
                     session=session,
                     settings=settings,
                     kind=kind,
@@ -65,7 +67,7 @@ def events_add(
                     created_by="cli",
                     now=datetime.now(UTC),
                 )
-            except service.EventError as exc:
+            except EventError as exc:
                 raise fail(str(exc)) from None
         typer.echo(f"event {event.id} created; invitation queued for {invited} neighbour helpers")
 
@@ -77,20 +79,16 @@ def events_list(
     all_: Annotated[bool, typer.Option("--all", help="Include past events.")] = False,
 ) -> None:
     """List upcoming events (with --all: every event)."""
-    from bot.events.services import when_text
-    from storage import events as store
 
     async def work(db: Database, settings: Settings) -> None:
         async with db.session() as session:
             since = None if all_ else datetime.now(UTC)
-            found = await store.list_events(session=session, since=since)
-            for e in found:
-                c = await store.counts(session=session, event_id=e.id)  # type: ignore[arg-type]
-                state = "cancelled" if e.cancelled_at else f"{c.yes} coming"
-                typer.echo(
-                    f"{e.id}\t{e.kind}\t{when_text(e.starts_at, settings.tz, 'da')}\t"
-                    f"{e.title}\t{state}"
-                )
+            found = await services.event_summaries(session=session, since=since)
+        for e, c in found:
+            state = "cancelled" if e.cancelled_at else f"{c.yes} coming"
+            typer.echo(
+                f"{e.id}\t{e.kind}\t{when_text(e.starts_at, settings.tz, 'da')}\t{e.title}\t{state}"
+            )
         if not found:
             typer.echo("no upcoming events: nabovagt events add --help")
 
@@ -100,30 +98,25 @@ def events_list(
 @events_cli.command("show")
 def events_show(event_id: int) -> None:
     """An event with its areas, answers, waiting list and reminders."""
-    from bot.events.services import attendee_names, when_text
-    from storage import events as store
 
     async def work(db: Database, settings: Settings) -> None:
         tz = settings.tz
         async with db.session() as session:
-            e = await store.get_event(session=session, event_id=event_id)
-            if e is None:
-                raise fail(f"no event {event_id}", 1)
-            areas = await store.event_areas(session=session, event_id=event_id)
-            c = await store.counts(session=session, event_id=event_id)
-            names = await attendee_names(session=session, event_id=event_id)
-            reminders = await store.reminders_of(session=session, event_id=event_id)
+            overview = await services.event_overview(session=session, event_id=event_id)
+        if overview is None:
+            raise fail(f"no event {event_id}", 1)
+        e, c = overview.event, overview.counts
         typer.echo(f"{e.kind}: {e.title}" + (" (CANCELLED)" if e.cancelled_at else ""))
         typer.echo(f"when: {when_text(e.starts_at, tz, 'da')}")
         typer.echo(f"place: {e.place}")
-        typer.echo(f"areas: {'all' if e.all_areas else ', '.join(a.name for a in areas)}")
+        typer.echo(f"areas: {'all' if e.all_areas else ', '.join(overview.areas)}")
         cap = f"/{e.capacity}" if e.capacity else ""
         typer.echo(
             f"invited {c.invited}, coming {c.yes}{cap}, waiting {c.waiting}, "
             f"not coming {c.no}, no answer {c.unanswered}"
         )
-        typer.echo(f"listed attendees: {', '.join(names) or '-'}")
-        for r in reminders:
+        typer.echo(f"listed attendees: {', '.join(overview.names) or '-'}")
+        for r in overview.reminders:
             due = r.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
             typer.echo(f"reminder {r.offset_minutes} min before ({r.audience}): {due} {r.status}")
 
@@ -133,15 +126,14 @@ def events_show(event_id: int) -> None:
 @events_cli.command("cancel")
 def events_cancel(event_id: int) -> None:
     """Cancel an event: everyone invited is told, and no reminder is sent."""
-    from bot.events import services as service
 
     async def work(db: Database, settings: Settings) -> None:
         async with db.session() as session:
             try:
-                event, notified = await service.cancel_event(
+                event, notified = await services.cancel_event(
                     session=session, settings=settings, event_id=event_id, now=datetime.now(UTC)
                 )
-            except service.EventError as exc:
+            except EventError as exc:
                 raise fail(str(exc), 1) from None
         typer.echo(f"event {event.id} cancelled; {notified} invited get notice")
 

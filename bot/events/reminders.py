@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import t_channel
-from bot.events.services import Target, rsvp_buttons, send_grouped, targets_of, values
+from bot.events.outbound import Outgoing, Render, Target, send_grouped, targets_of
+from bot.events.wording import rsvp_buttons, values
 from storage import events as store
 from storage.db import Database
-from storage.event_models import Reminder
+from storage.event_models import Event, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +49,17 @@ async def fire_due_reminders(
                 reminder.status = "skipped"
                 await store.save(session=session, row=reminder)
                 continue
+            assert event.id is not None
             rows = await store.invitations(
                 session=session,
-                event_id=event.id,  # type: ignore[arg-type]
+                event_id=event.id,
                 statuses=AUDIENCE_STATUSES[reminder.audience],
             )
             targets: list[Target] = await targets_of(session, rows)
-            key_name = f"event.reminder.{reminder.audience}"
-
-            def render(lang: str, channel: str, event=event, key_name=key_name):  # type: ignore[no-untyped-def]
-                text = t_channel(key_name, lang, channel, **values(event, tz, lang))
-                asks = key_name.endswith("unanswered") and channel == "telegram"
-                return text, rsvp_buttons(event, lang)[:1] if asks else None
-
             await send_grouped(
                 session,
                 targets,
-                render,
+                _renderer(event, reminder.audience, tz),
                 kind="reminder",
                 key=f"reminder:{reminder.id}",
                 now=now,
@@ -75,3 +70,15 @@ async def fire_due_reminders(
             queued += len(targets)
             log.info("reminder %s for event %s queued for %d", reminder.id, event.id, len(targets))
     return queued
+
+
+def _renderer(event: Event, audience: str, tz: tzinfo) -> Render:
+    """A reminder's wording; asking those who have not answered comes with the answer buttons."""
+    key = f"event.reminder.{audience}"
+
+    def render(lang: str, channel: str) -> Outgoing:
+        text = t_channel(key, lang, channel, **values(event, tz, lang))
+        asks = audience == "unanswered" and channel == "telegram"
+        return Outgoing(text, rsvp_buttons(event, lang)[:1] if asks else None)
+
+    return render

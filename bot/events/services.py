@@ -1,241 +1,33 @@
-"""Events as a service: local times, creating and inviting, answers with a waiting list, cancelling."""
+"""Events as a service: creating and inviting, answers with a waiting list, cancelling, overviews.
+
+Plain async functions on a session with explicit arguments, returning data; the chat, the CLI
+(and later the web dashboard) present the results.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-import bot.events.texts  # noqa: F401  (registers this feature's texts)
-from bot.core.i18n import t, t_channel
-from bot.core.messages import CHANNEL_TRAITS, Button
-from bot.core.quiet import in_quiet_hours, next_allowed, parse_quiet_hours
+from bot.core.i18n import t_channel
+from bot.core.messages import CHANNEL_TRAITS
+from bot.core.quiet import next_allowed, parse_quiet_hours
 from bot.core.settings import Settings
-from bot.events.ics import event_ics
+from bot.events.outbound import Outgoing, Target, send_grouped, targets_of
+from bot.events.timing import (
+    DEFAULT_REMINDERS,
+    EventError,
+    audience_for,
+    format_offset,
+    parse_offsets,
+    reminder_due,
+)
+from bot.events.wording import ics_for, invitation_text, rsvp_buttons, values
 from storage import events as store
-from storage import outbox
-from storage.broadcast_models import Delivery
-from storage.event_models import KINDS, Event, Invitation
-from storage.models import Contact
-
-DEFAULT_REMINDERS = "7d,1d,2h"
-# Reminders this far ahead ask those who have not answered; closer ones remind those coming.
-UNANSWERED_FROM_MINUTES = 2 * 24 * 60
-WEEKDAYS = {
-    "da": ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
-MONTHS = {
-    "da": "januar februar marts april maj juni juli august september oktober november december",
-    "en": "January February March April May June July August September October November December",
-}
-TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M")
-OFFSET = re.compile(r"^(\d+)\s*([dhm])$")
-UNITS = {"d": 24 * 60, "h": 60, "m": 1}
-
-
-class EventError(ValueError):
-    """Input that cannot make an event; the message is shown to the coordinator."""
-
-
-# --- time --------------------------------------------------------------------------------------
-
-
-def localize(naive: datetime, tz: tzinfo) -> datetime:
-    """Local wall time to an aware UTC moment.
-
-    A time that does not exist (spring forward, 02:30 in Copenhagen) moves forward by the gap,
-    to 03:30; a time that happens twice (fall back) means the first, summer-time occurrence.
-    """
-    aware = naive.replace(tzinfo=tz, fold=0)
-    return aware.astimezone(UTC)
-
-
-def parse_local(text: str, tz: tzinfo) -> datetime:
-    """'2026-12-03 19:00' in TIMEZONE as an aware UTC datetime."""
-    cleaned = " ".join(text.strip().replace("kl.", " ").replace("kl", " ").split())
-    for fmt in TIME_FORMATS:
-        try:
-            return localize(datetime.strptime(cleaned, fmt), tz)
-        except ValueError:
-            continue
-    raise EventError(f"{text!r} is not a time like 2026-12-03 19:00")
-
-
-def parse_offsets(text: str) -> list[int]:
-    """'7d,1d,2h,30m' -> minutes, largest first; '' or 'none' -> no reminders."""
-    if text.strip().casefold() in ("", "none", "ingen"):
-        return []
-    minutes = []
-    for part in text.split(","):
-        match = OFFSET.match(part.strip().casefold())
-        if not match or int(match.group(1)) == 0:
-            raise EventError(f"reminder {part.strip()!r} must look like 7d, 2h or 30m")
-        minutes.append(int(match.group(1)) * UNITS[match.group(2)])
-    return sorted(set(minutes), reverse=True)
-
-
-def format_offset(minutes: int) -> str:
-    for unit, size in UNITS.items():
-        if minutes % size == 0:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}m"  # pragma: no cover
-
-
-def reminder_due(
-    starts_at: datetime, offset_minutes: int, tz: tzinfo, quiet: tuple | None
-) -> datetime:
-    """When a reminder fires: whole days on the local calendar (same wall time even across a
-    daylight-saving change), hours and minutes as elapsed time; in quiet hours it waits for the
-    morning unless the morning is after the start."""
-    if offset_minutes % (24 * 60) == 0:
-        local = starts_at.astimezone(tz).replace(tzinfo=None)
-        due = localize(local - timedelta(minutes=offset_minutes), tz)
-    else:
-        due = starts_at - timedelta(minutes=offset_minutes)
-    if quiet is not None:
-        local_due = due.astimezone(tz)
-        if in_quiet_hours(local_due, quiet):
-            morning = next_allowed(local_due, quiet).astimezone(UTC)
-            if morning < starts_at:
-                due = morning
-    return due.astimezone(UTC).replace(second=0, microsecond=0)
-
-
-def audience_for(offset_minutes: int) -> str:
-    return "unanswered" if offset_minutes >= UNANSWERED_FROM_MINUTES else "attending"
-
-
-def when_text(moment: datetime, tz: tzinfo, lang: str) -> str:
-    """'torsdag 3. december kl. 19:00' / 'Thursday 3 December at 19:00' in local time."""
-    local = moment.astimezone(tz)
-    day = WEEKDAYS.get(lang, WEEKDAYS["da"])[local.weekday()]
-    month = MONTHS.get(lang, MONTHS["da"]).split()[local.month - 1]
-    if lang == "en":
-        return f"{day} {local.day} {month} at {local:%H:%M}"
-    return f"{day} {local.day}. {month} kl. {local:%H:%M}"
-
-
-# --- texts for one event -----------------------------------------------------------------------
-
-
-def kind_label(event: Event, lang: str) -> str:
-    return t(f"event.kind.{event.kind}", lang)
-
-
-def values(event: Event, tz: tzinfo, lang: str) -> dict[str, str]:
-    return {
-        "kind": kind_label(event, lang),
-        "title": event.title,
-        "when": when_text(event.starts_at, tz, lang),
-        "place": event.place,
-        "description": f"\n\n{event.description}" if event.description else "",
-    }
-
-
-def invitation_text(event: Event, tz: tzinfo, lang: str, channel: str) -> str:
-    return t_channel("event.invitation", lang, channel, **values(event, tz, lang))
-
-
-def rsvp_buttons(event: Event, lang: str) -> list[list[Button]]:
-    return [
-        [
-            Button(t("btn.event_yes", lang), f"rsvp:{event.id}:yes"),
-            Button(t("btn.event_no", lang), f"rsvp:{event.id}:no"),
-        ],
-        [Button(t("btn.event_ics", lang), f"rsvp:{event.id}:ics")],
-    ]
-
-
-def ics_for(event: Event) -> tuple[str, bytes]:
-    content = event_ics(
-        uid=f"event-{event.id}@nabovagt",
-        title=event.title,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        place=event.place,
-        description=event.description,
-        now=event.created_at,
-        cancelled=event.cancelled_at is not None,
-    )
-    return f"nabovagt-{event.id}.ics", content
-
-
-# --- sending through the outbox ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    urn: str
-    channel: str
-    lang: str
-
-
-async def targets_of(session: AsyncSession, rows: list[Invitation]) -> list[Target]:
-    if not rows:
-        return []
-    urns = [r.urn for r in rows]
-    query = select(Contact.urn, Contact.channel).where(col(Contact.urn).in_(urns))
-    channels = dict((await session.exec(query)).all())
-    from storage.models import Resident
-
-    langs = dict(
-        (
-            await session.exec(
-                select(Resident.id, Resident.language).where(
-                    col(Resident.id).in_([r.resident_id for r in rows])
-                )
-            )
-        ).all()
-    )
-    return [
-        Target(r.urn, channels.get(r.urn, "sms"), langs.get(r.resident_id, "da"))
-        for r in rows
-        if r.urn in channels
-    ]
-
-
-async def send_grouped(
-    session: AsyncSession,
-    targets: list[Target],
-    render,  # type: ignore[no-untyped-def]  # (lang, channel) -> (text, buttons | None)
-    *,
-    kind: str,
-    key: str,
-    now: datetime,
-    respect_quiet: bool,
-    topic: str | None = None,
-    created_by: str = "system",
-) -> list[int]:
-    """One outbox message per language and channel, each with its own wording.
-
-    `render(lang, channel)` returns (text, buttons) or (text, buttons, (filename, bytes)).
-    """
-    groups: dict[tuple[str, str], list[str]] = {}
-    for target in targets:
-        groups.setdefault((target.lang, target.channel), []).append(target.urn)
-    ids = []
-    for (lang, channel), urns in sorted(groups.items()):
-        text, buttons, *file = render(lang, channel)
-        broadcast = await outbox.enqueue_direct(
-            session=session,
-            urns=urns,
-            text=text,
-            kind=kind,
-            buttons=buttons,
-            respect_quiet=respect_quiet,
-            topic=topic,
-            created_by=created_by,
-            dedupe_key=f"{key}:{channel}:{lang}"[:64],
-            now=now,
-            attachment=file[0] if file else None,
-        )
-        ids.append(broadcast.id)
-    return ids  # type: ignore[return-value]
-
+from storage.event_models import KINDS, Event, Reminder
+from storage.events import Counts
 
 # --- creating, inviting, cancelling ------------------------------------------------------------
 
@@ -287,13 +79,14 @@ async def create_event(
         ),
         area_ids=area_ids or [],
     )
+    assert event.id is not None
     tz, quiet = settings.tz, parse_quiet_hours(settings.quiet_hours)
     for minutes in offsets:
         due = reminder_due(starts_at, minutes, tz, quiet)
         if now < due < starts_at:
             await store.add_reminder(
                 session=session,
-                event_id=event.id,  # type: ignore[arg-type]
+                event_id=event.id,
                 offset_minutes=minutes,
                 audience=audience_for(minutes),
                 due_at=due,
@@ -305,23 +98,30 @@ async def create_event(
 async def invite(*, session: AsyncSession, settings: Settings, event: Event, now: datetime) -> int:
     """Queue the invitation to every neighbour helper of the event's areas (one address each,
     Telegram preferred) who has not opted out of meetings, and record who got it."""
+    assert event.id is not None
     area_ids = None
     if not event.all_areas:
-        area_ids = [a.id for a in await store.event_areas(session=session, event_id=event.id)]  # type: ignore[arg-type]
-    people = await store.residents_in(session=session, area_ids=area_ids)  # type: ignore[arg-type]
+        area_ids = [
+            a.id
+            for a in await store.event_areas(session=session, event_id=event.id)
+            if a.id is not None
+        ]
+    people = await store.residents_in(session=session, area_ids=area_ids)
     resident_of: dict[str, int] = {}
     targets = []
     for resident, contacts in people:
-        contact = min(contacts, key=lambda c: (c.channel != "telegram", c.id))
-        resident_of[contact.urn] = resident.id  # type: ignore[assignment]
+        assert resident.id is not None
+        contact = min(contacts, key=lambda c: (c.channel != "telegram", c.id or 0))
+        resident_of[contact.urn] = resident.id
         targets.append(Target(contact.urn, contact.channel, resident.language))
     tz = settings.tz
 
-    def render(lang: str, channel: str):  # type: ignore[no-untyped-def]
+    def render(lang: str, channel: str) -> Outgoing:
+        text = invitation_text(event, tz, lang, channel)
         if not CHANNEL_TRAITS[channel].buttons:
-            return invitation_text(event, tz, lang, channel), None
+            return Outgoing(text)
         # Channels with buttons also take files: the calendar file comes with the invitation.
-        return invitation_text(event, tz, lang, channel), rsvp_buttons(event, lang), ics_for(event)
+        return Outgoing(text, rsvp_buttons(event, lang), ics_for(event))
 
     ids = await send_grouped(
         session,
@@ -334,17 +134,10 @@ async def invite(*, session: AsyncSession, settings: Settings, event: Event, now
         topic="meetings",
         created_by=event.created_by or "system",
     )
-    if not ids:
-        return 0
-    reached = (
-        await session.exec(select(Delivery.urn).where(col(Delivery.broadcast_id).in_(ids)))
-    ).all()
+    reached = await store.delivered_urns(session=session, broadcast_ids=ids)
     for urn in reached:
         await store.add_invitation(
-            session=session,
-            event_id=event.id,  # type: ignore[arg-type]
-            resident_id=resident_of[urn],
-            urn=urn,
+            session=session, event_id=event.id, resident_id=resident_of[urn], urn=urn
         )
     return len(reached)
 
@@ -365,8 +158,8 @@ async def cancel_event(
     # A cancellation that could wait for morning does; one for an event before then does not.
     wait = next_allowed(now.astimezone(tz), quiet).astimezone(UTC) < event.starts_at
 
-    def render(lang: str, channel: str):  # type: ignore[no-untyped-def]
-        return t_channel("event.cancelled", lang, channel, **values(event, tz, lang)), None
+    def render(lang: str, channel: str) -> Outgoing:
+        return Outgoing(t_channel("event.cancelled", lang, channel, **values(event, tz, lang)))
 
     await send_grouped(
         session,
@@ -437,23 +230,20 @@ async def answer(
 
 
 async def _move_up(session: AsyncSession, settings: Settings, event: Event, now: datetime) -> None:
-    counts = await store.counts(session=session, event_id=event.id)  # type: ignore[arg-type]
+    assert event.id is not None
+    counts = await store.counts(session=session, event_id=event.id)
     free = (event.capacity or 0) - counts.yes
     if free <= 0:
         return
-    waiting = await store.invitations(
-        session=session,
-        event_id=event.id,  # type: ignore[arg-type]
-        statuses=(store.WAITING,),
-    )
+    waiting = await store.invitations(session=session, event_id=event.id, statuses=(store.WAITING,))
     promoted = waiting[:free]
     for row in promoted:
         row.status = store.ATTENDING
         await store.save(session=session, row=row)
     tz = settings.tz
 
-    def render(lang: str, channel: str):  # type: ignore[no-untyped-def]
-        return t_channel("event.promoted", lang, channel, **values(event, tz, lang)), None
+    def render(lang: str, channel: str) -> Outgoing:
+        return Outgoing(t_channel("event.promoted", lang, channel, **values(event, tz, lang)))
 
     for row in promoted:
         await send_grouped(
@@ -467,18 +257,70 @@ async def _move_up(session: AsyncSession, settings: Settings, event: Event, now:
         )
 
 
+async def open_to_answer(*, session: AsyncSession, resident_id: int, now: datetime) -> list[Event]:
+    """The events a typed yes/no may answer: those not answered yet, else every open one."""
+    found = await store.open_invitations(session=session, resident_id=resident_id, now=now)
+    unanswered = [e for i, e in found if i.status == store.INVITED]
+    return unanswered or [e for _, e in found]
+
+
+async def share_name(*, session: AsyncSession, event_id: int, resident_id: int) -> bool:
+    """The resident agrees to appear on the attendee list; False if they were not invited."""
+    row = await store.invitation_of(session=session, event_id=event_id, resident_id=resident_id)
+    if row is None:
+        return False
+    row.share_name = True
+    await store.save(session=session, row=row)
+    return True
+
+
+# --- looking at events -------------------------------------------------------------------------
+
+
+async def get_event(*, session: AsyncSession, event_id: int) -> Event | None:
+    return await store.get_event(session=session, event_id=event_id)
+
+
+async def upcoming_events(*, session: AsyncSession, since: datetime | None) -> list[Event]:
+    """Events starting at or after `since` (None: every event), soonest first."""
+    return await store.list_events(session=session, since=since)
+
+
+async def event_summaries(
+    *, session: AsyncSession, since: datetime | None
+) -> list[tuple[Event, Counts]]:
+    """Like upcoming_events, each with its answer counts."""
+    out = []
+    for event in await store.list_events(session=session, since=since):
+        assert event.id is not None
+        out.append((event, await store.counts(session=session, event_id=event.id)))
+    return out
+
+
 async def attendee_names(*, session: AsyncSession, event_id: int) -> list[str]:
     """Names of those coming who agreed to be listed."""
-    from storage.models import Resident
+    return await store.attendee_names(session=session, event_id=event_id)
 
-    query = (
-        select(Resident.display_name)
-        .join(Invitation, col(Invitation.resident_id) == col(Resident.id))
-        .where(
-            Invitation.event_id == event_id,
-            Invitation.status == store.ATTENDING,
-            col(Invitation.share_name).is_(True),
-        )
-        .order_by(Resident.display_name)
+
+@dataclass(frozen=True)
+class EventOverview:
+    """One event for its organisers: areas, answers, listed attendees and reminders."""
+
+    event: Event
+    areas: list[str]
+    counts: Counts
+    names: list[str]
+    reminders: list[Reminder]
+
+
+async def event_overview(*, session: AsyncSession, event_id: int) -> EventOverview | None:
+    event = await store.get_event(session=session, event_id=event_id)
+    if event is None:
+        return None
+    return EventOverview(
+        event=event,
+        areas=[a.name for a in await store.event_areas(session=session, event_id=event_id)],
+        counts=await store.counts(session=session, event_id=event_id),
+        names=await store.attendee_names(session=session, event_id=event_id),
+        reminders=await store.reminders_of(session=session, event_id=event_id),
     )
-    return [n for n in (await session.exec(query)).all() if n]

@@ -1,4 +1,4 @@
-"""Message catalog for events, invitations, reminders, safety walks and reports (Danish first)."""
+"""Message catalog for events, invitations, answers and reminders (Danish first)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ TEXTS: Catalog = {
     "event.kind.tryghedsvandring": {"da": "Tryghedsvandring", "en": "Safety walk"},
     "event.kind.tryghedsdag": {"da": "Tryghedsdag", "en": "Safety day"},
     "event.kind.andet": {"da": "Arrangement", "en": "Event"},
+    # A CLDR pattern for an event's local start: "torsdag 3. december kl. 19:00".
+    "event.when_format": {"da": "EEEE d. MMMM 'kl.' HH:mm", "en": "EEEE d MMMM 'at' HH:mm"},
     "event.invitation": {
         "da": "Invitation - {kind}: {title}\n{when}\nSted: {place}{description}\n\nKommer du?",
         "en": "Invitation - {kind}: {title}\n{when}\nPlace: {place}{description}\n\nWill you come?",
@@ -141,45 +143,6 @@ TEXTS: Catalog = {
         "da": "\n/event - arrangementer, invitationer og tilmeldinger",
         "en": "\n/event - events, invitations and attendance",
     },
-    # Safety-walk observations.
-    "walk.no_walk": {
-        "da": "Der er ingen tryghedsvandring i gang lige nu, som du er inviteret til.",
-        "en": "There is no safety walk going on right now that you are invited to.",
-    },
-    "walk.ask_kind": {
-        "da": "Tryghedsvandring: hvad har du set?",
-        "en": "Safety walk: what did you notice?",
-    },
-    "walk.ask_kind.sms": {
-        "da": "Tryghedsvandring: hvad har du set? Svar med nummeret:",
-        "en": "Safety walk: what did you notice? Reply with the number:",
-    },
-    "walk.kind.belysning": {"da": "Dårlig belysning", "en": "Poor lighting"},
-    "walk.kind.beplantning": {"da": "Skjulesteder/beplantning", "en": "Hiding places/plants"},
-    "walk.kind.laase": {"da": "Dårlige låse/døre", "en": "Poor locks/doors"},
-    "walk.kind.haervaerk": {"da": "Hærværk", "en": "Vandalism"},
-    "walk.kind.andet": {"da": "Andet", "en": "Other"},
-    "walk.ask_note": {
-        "da": "Beskriv kort, hvad og hvor (send evt. et billede eller din position først):",
-        "en": "Describe briefly what and where (you may send a photo or your location first):",
-    },
-    "walk.ask_note.sms": {
-        "da": "Beskriv kort, hvad og hvor:",
-        "en": "Describe briefly what and where:",
-    },
-    "walk.location_noted": {
-        "da": "Position gemt. Skriv nu en kort beskrivelse:",
-        "en": "Location saved. Now type a short description:",
-    },
-    "walk.saved": {
-        "da": "Tak! Observationen er gemt til rapporten. Send /obs for at tilføje flere.",
-        "en": "Thank you! The observation is saved for the report. Send /obs to add more.",
-    },
-    "walk.saved.sms": {
-        "da": "Tak! Observationen er gemt. Skriv OBS for at tilføje flere.",
-        "en": "Thank you! The observation is saved. Send OBS to add more.",
-    },
-    "cmd.obs": {"da": "Observation på tryghedsvandring", "en": "Safety walk observation"},
 }
 
 
