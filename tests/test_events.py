@@ -11,7 +11,7 @@ from bot.core.conversation import Conversation
 from bot.core.messages import Inbound
 from storage.broadcast_models import Broadcast, TopicPreference
 from storage.event_models import Event, Invitation
-from tests.events_helpers import add_helper, area_id, local, new_event, outbox_messages
+from tests.events_helpers import add_helper, area_id, new_event, outbox_messages
 
 SOON = datetime.now(UTC) + timedelta(days=10)
 NUMBER = "+4520304050"
@@ -182,7 +182,3 @@ async def test_residents_cannot_use_event(db, settings) -> None:
     convo = Conversation(db, settings, build_router())
     [reply] = await convo.handle(tg(command="event"))
     assert "kun for koordinatorer" in reply.text
-
-
-def test_local_fixture_sanity() -> None:
-    assert local("2026-12-03 19:00").utcoffset() == timedelta(hours=1)
