@@ -88,6 +88,9 @@ class NabovagtApp:
                 )
             )
         routes = [route for transport in self.transports for route in transport.routes()]
+        for feature in features.FEATURES:
+            if feature.web is not None:
+                routes += feature.web(self.db, self.settings)
         self.web = WebServer(
             build_web_app(self.db, routes), self.settings.http_host, self.settings.http_port
         )

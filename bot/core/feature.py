@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.routing import BaseRoute
 
 from bot.core.messages import Reply
 from bot.core.settings import Settings
@@ -47,6 +48,9 @@ class Job:
     # Run once as soon as leadership is won (missed reminders go out at start).
     at_start: bool = False
 
+
+# Web routes a feature serves on the one HTTP server: (database, settings) -> routes.
+WebRoutes = Callable[[Database, Settings], Sequence[BaseRoute]]
 
 # Extra lines for a coordinator's /stats: (session, settings, language, now) -> lines.
 StatsSection = Callable[[AsyncSession, Settings, str, datetime], Awaitable[list[str]]]
@@ -88,3 +92,4 @@ class Feature:
     menu: Sequence[MenuEntry] = ()
     stats: StatsSection | None = None
     presenter: OutboxPresenter | None = None
+    web: WebRoutes | None = None
