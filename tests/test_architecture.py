@@ -18,6 +18,8 @@ ALLOWED = {
     "bot.scheduler": {"bot.scheduler", "bot.handlers", "bot.core", "storage"},
     "bot.app": {"bot", "storage", "sandbox"},
     "bot.__main__": {"bot.app"},
+    # The coordinators' web dashboard presents several features through their services.
+    "bot.dashboard": {"bot.dashboard", "bot.core", "storage", *(f"bot.{f}" for f in FEATURES)},
 }
 FEATURE_DEPENDS = {"walks": {"events"}}
 # Imports inside functions are only for optional, heavy or late-bound dependencies.
