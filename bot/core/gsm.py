@@ -61,6 +61,46 @@ def to_gsm7(text: str) -> str:
     return "".join(out).replace("  ", " ").strip()
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a space where one is near, with "..." when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 3]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" .,;:") + "..."
+
+
+def fit_gsm7(text: str) -> str:
+    """GSM-7 where the text is mostly GSM-7: a few foreign characters in a Danish reply (an echo,
+    a name) become "?" rather than switching the whole message to UCS-2, which costs two to three
+    times the segments. A message mostly in another script stays as it is (UCS-2)."""
+    text = to_gsm7(text)
+    if is_gsm7(text):
+        return text
+    visible = [ch for ch in text if not ch.isspace()]
+    foreign = sum(1 for ch in visible if ch not in _GSM7)
+    if foreign * 2 > len(visible):
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ch in _GSM7:
+            out.append(ch)
+        elif not out or out[-1] != "?":
+            out.append("?")
+    return "".join(out)
+
+
+# Twilio refuses a message body longer than this (error 21617), however many segments it takes.
+MAX_BODY_CHARS = 1600
+
+
+def cap_body(text: str, limit: int = MAX_BODY_CHARS) -> str:
+    """The body cut to what Twilio accepts, ending in "..." when cut."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
 # Septets (GSM-7) or UTF-16 code units (UCS-2) per segment: one alone, or one of several,
 # where each part loses room to the concatenation header.
 GSM7_SINGLE, GSM7_PART = 160, 153

@@ -53,17 +53,23 @@ TEXTS: Catalog = {
         "da": "Svar med nummeret på dit område (flere: 1 3):",
         "en": "Reply with the number of your area (several: 1 3):",
     },
+    # What the person typed is echoed at most 40 characters long ("{query:.40}"); an SMS does
+    # not echo it at all, so a long or foreign-script text cannot cost extra segments.
     "choose_candidates": {
-        "da": 'Flere områder passer på "{query}". Hvilket mener du?',
-        "en": 'Several areas match "{query}". Which one do you mean?',
+        "da": 'Flere områder passer på "{query:.40}". Hvilket mener du?',
+        "en": 'Several areas match "{query:.40}". Which one do you mean?',
     },
     "choose_candidates.sms": {
-        "da": 'Flere områder passer på "{query}". Svar med nummeret:',
-        "en": 'Several areas match "{query}". Reply with the number:',
+        "da": "Flere områder passer. Svar med nummeret:",
+        "en": "Several areas match. Reply with the number:",
     },
     "area_not_found": {
-        "da": 'Jeg kender ikke området "{query}". Vælg fra listen.',
-        "en": 'I don\'t know the area "{query}". Please choose from the list.',
+        "da": 'Jeg kender ikke området "{query:.40}". Vælg fra listen.',
+        "en": 'I don\'t know the area "{query:.40}". Please choose from the list.',
+    },
+    "area_not_found.sms": {
+        "da": "Det område kender jeg ikke.",
+        "en": "I don't know that area.",
     },
     "location_outside": {
         "da": "Din position ligger uden for vores lokalområder. Vælg et område fra listen.",
@@ -156,9 +162,10 @@ TEXTS: Catalog = {
         "da": "Det forstod jeg ikke. Skriv /help for at se, hvad jeg kan.",
         "en": "I didn't understand that. Send /help to see what I can do.",
     },
+    # Whatever was not understood (a mistyped STOP among it), the answer says how to stop.
     "unknown.sms": {
-        "da": "Det forstod jeg ikke. Skriv HJÆLP for en liste over kommandoer.",
-        "en": "I didn't understand that. Send HELP for a list of commands.",
+        "da": "Det forstod jeg ikke. Skriv HJÆLP for en liste over kommandoer. STOP stopper beskeder.",
+        "en": "I didn't understand that. Send HELP for a list of commands. STOP stops messages.",
     },
     "unknown_unregistered.sms": {
         "da": "Velkommen til Nabovagt. Skriv TILMELD og dit område, fx TILMELD FARUM. Hjælp: HJÆLP",
