@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 GSM7_BASIC = (
@@ -61,6 +62,9 @@ def to_gsm7(text: str) -> str:
     return "".join(out).replace("  ", " ").strip()
 
 
+_FOREIGN_RUN = re.compile(r"\x00+(?:\s+\x00+)*")
+
+
 def shorten(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a space where one is near, with "..." when cut."""
     text = " ".join(text.split())
@@ -83,13 +87,8 @@ def fit_gsm7(text: str) -> str:
     foreign = sum(1 for ch in visible if ch not in _GSM7)
     if foreign * 2 > len(visible):
         return text
-    out: list[str] = []
-    for ch in text:
-        if ch in _GSM7:
-            out.append(ch)
-        elif not out or out[-1] != "?":
-            out.append("?")
-    return "".join(out)
+    marked = "".join(ch if ch in _GSM7 else "\x00" for ch in text)
+    return _FOREIGN_RUN.sub("?", marked)  # "مرحبا بالعالم" is one "?", not one per word
 
 
 # Twilio refuses a message body longer than this (error 21617), however many segments it takes.

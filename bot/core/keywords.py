@@ -38,7 +38,7 @@ def register_keyword(command: str, *words: str) -> None:
 def one_typo_apart(a: str, b: str) -> bool:
     """True when `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours."""
     if a == b or abs(len(a) - len(b)) > 1:
-        return a == b
+        return False
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1:
