@@ -6,6 +6,7 @@ from datetime import datetime
 
 import bot.registration.texts  # noqa: F401  (registers this feature's texts)
 from bot.core.areas import toggle_rows
+from bot.core.callbacks import Pattern
 from bot.core.conversation import PHOTO, TEXT, Router, Turn
 from bot.core.i18n import date_text, language_name, month_text, number, t, time_text, tn
 from bot.core.menu import as_lines, menu
@@ -19,13 +20,23 @@ AWAITING_CONSENT = "awaiting_consent"
 CONFIRM = "confirm"
 LANGUAGE_ALIASES = {"da": "da", "dk": "da", "en": "en", "uk": "en", "gb": "en"}
 
+CONSENT = Pattern("consent:{answer:yes|no}")
+AREA_DONE = Pattern("area:done")
+# Several ids at once: SMS numbered picks "1 3" merge into "area:only:4,7".
+AREA_SET = Pattern("area:set:{areas:ids}")
+AREA_ONLY = Pattern("area:only:{areas:ids}")
+AREA_PAGE = Pattern("area:p:{page:num}")
+AREA_TOGGLE = Pattern("area:t:{area:id}:{page:num}")
+FORGET = Pattern("forget:{answer:yes|no}")
+LANGUAGE = Pattern("lang:{lang:da|en}")
+
 
 def register(router: Router) -> None:
     """Attach the registration flows to the router."""
     router.command("start")(start)
     router.command("resume")(resume)
-    router.callback("consent")(consent)
-    router.callback("area")(area_button)
+    router.callback("consent", CONSENT)(consent)
+    router.callback("area", AREA_DONE, AREA_SET, AREA_ONLY, AREA_PAGE, AREA_TOGGLE)(area_button)
     router.state(CHOOSING, accepts=(TEXT, PHOTO))(typed_area)
     router.state(AWAITING_CONSENT, accepts=(TEXT, PHOTO))(start)
     router.default_location(shared_location)
@@ -33,9 +44,9 @@ def register(router: Router) -> None:
     router.command("stop")(stop)
     router.command("mydata")(mydata)
     router.command("forget")(forget)
-    router.callback("forget")(forget_answer)
+    router.callback("forget", FORGET)(forget_answer)
     router.command("language")(language)
-    router.callback("lang")(language_button)
+    router.callback("lang", LANGUAGE)(language_button)
     router.command("help")(help_command)
     router.command("stats", coordinator=True)(stats_command)
     router.fallback(unknown)
@@ -114,26 +125,36 @@ async def area_button(turn: Turn) -> None:
     if turn.resident is None:
         turn.say("not_registered")
         return
-    parts = (turn.inbound.callback or "").split(":", 2)
-    _, action, rest = parts + [""] * (3 - len(parts))
-    if action == "done":
+    pressed = turn.pressed
+    if pressed.is_(AREA_DONE):
         await commit_areas(turn, await _pending(turn))
-    elif action == "set":
-        await commit_areas(turn, list(dict.fromkeys([*await _pending(turn), *_ids(rest)])))
-    elif action == "only":
-        await commit_areas(turn, _ids(rest))
-    elif action == "p":
-        await show_picker(turn, await _pending(turn), int(rest or 0), edit=True)
-    elif action == "t":
-        area_id, _, page = rest.partition(":")
+    elif pressed.is_(AREA_PAGE):
+        await show_picker(turn, await _pending(turn), pressed.id("page"), edit=True)
+    elif pressed.is_(AREA_TOGGLE):
+        toggled = pressed.id("area")
+        if not await _known(turn, [toggled]):
+            turn.say("expired_button")
+            return
         selected = await _pending(turn)
-        toggled = int(area_id)
         selected = (
             [a for a in selected if a != toggled] if toggled in selected else [*selected, toggled]
         )
-        await show_picker(turn, selected, int(page or 0), edit=True)
+        await show_picker(turn, selected, pressed.id("page"), edit=True)
     else:
-        turn.say("expired_button")
+        # An unknown id never reaches the memberships' foreign key.
+        picked = await _known(turn, pressed.ids("areas"))
+        if not picked:
+            turn.say("expired_button")
+        elif pressed.is_(AREA_SET):
+            await commit_areas(turn, list(dict.fromkeys([*await _pending(turn), *picked])))
+        else:
+            await commit_areas(turn, picked)
+
+
+async def _known(turn: Turn, area_ids: list[int]) -> list[int]:
+    """Those of `area_ids` that name an area, in the given order."""
+    known = {a.id for a in await services.list_areas(session=turn.session)}
+    return [a for a in area_ids if a in known]
 
 
 async def typed_area(turn: Turn) -> None:
@@ -378,10 +399,6 @@ async def unknown(turn: Turn) -> None:
         turn.say("unknown_unregistered")
     else:
         turn.say("not_registered")
-
-
-def _ids(payload: str) -> list[int]:
-    return [int(x) for x in payload.split(",") if x.strip().isdigit()]
 
 
 def _names(areas: list[Area], lang: str) -> str:
