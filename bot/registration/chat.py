@@ -8,9 +8,19 @@ import bot.registration.texts  # noqa: F401  (registers this feature's texts)
 from bot.core.areas import toggle_rows
 from bot.core.callbacks import Pattern
 from bot.core.conversation import PHOTO, TEXT, Router, Turn
-from bot.core.i18n import date_text, language_name, month_text, number, t, time_text, tn
+from bot.core.i18n import (
+    CATALOG,
+    date_text,
+    language_name,
+    month_text,
+    number,
+    t,
+    time_text,
+    tn,
+)
 from bot.core.menu import as_lines, menu
 from bot.core.messages import Button
+from bot.core.urns import urn_path, urn_scheme
 from bot.registration import services
 from storage.models import Area, Resident
 
@@ -278,6 +288,7 @@ async def mydata(turn: Turn) -> None:
         "mydata",
         name=data.display_name or "-",
         contacts=", ".join(data.contacts),
+        numbers=", ".join(urn_path(c) if urn_scheme(c) == "tel" else c for c in data.contacts),
         areas=", ".join(data.areas) or t("no_areas", lang),
         language=language_name(data.language),
         consent=t(
@@ -286,9 +297,59 @@ async def mydata(turn: Turn) -> None:
             date=date_text(consent_at, lang),
             time=time_text(consent_at, lang),
         ),
+        consent_day=date_text(consent_at, lang, "short"),
         status=t("status.stopped" if data.stopped else "status.active", lang),
         roles=t("mydata.roles", lang, roles=", ".join(data.roles)) if data.roles else "",
+        topics=_listing([_topic(topic, on, lang) for topic, on in data.topics.items()], lang),
+        tips=_listing([_tip(tip, turn, lang) for tip in reversed(data.tips)], lang),
+        answers=_listing([_answer(a, turn, lang) for a in reversed(data.answers)], lang),
+        observations=tn("mydata.observations", lang, sum(data.observations.values())),
+        tip_count=tn("mydata.tips", lang, len(data.tips)),
+        answer_count=tn("mydata.answers", lang, len(data.answers)),
+        observation_count=tn("mydata.observations", lang, sum(data.observations.values())),
     )
+
+
+MYDATA_LINES = 20  # newest first; the rest as a count, so the message stays readable
+
+
+def _listing(items: list[str], lang: str) -> str:
+    if not items:
+        return t("mydata.nothing", lang)
+    shown = ", ".join(items[:MYDATA_LINES])
+    more = len(items) - MYDATA_LINES
+    return shown + tn("mydata.more", lang, more) if more > 0 else shown
+
+
+def _topic(topic: str, on: bool, lang: str) -> str:
+    key = f"mydata.topic.{topic}"
+    name = t(key, lang) if key in CATALOG else topic
+    return t(
+        "mydata.topic", lang, topic=name, state=t(f"mydata.topic.{'on' if on else 'off'}", lang)
+    )
+
+
+def _tip(tip: services.TipLine, turn: Turn, lang: str) -> str:
+    key = f"mydata.tipstatus.{tip.status}"
+    return t(
+        "mydata.tip",
+        lang,
+        reference=tip.reference,
+        date=date_text(tip.created_at.astimezone(turn.settings.tz), lang, "medium"),
+        status=t(key, lang) if key in CATALOG else tip.status,
+    )
+
+
+def _answer(answer: services.AnswerLine, turn: Turn, lang: str) -> str:
+    key = f"mydata.answer.{answer.status}"
+    text = t(
+        "mydata.answer",
+        lang,
+        title=answer.title,
+        date=date_text(answer.starts_at.astimezone(turn.settings.tz), lang, "medium"),
+        answer=t(key, lang) if key in CATALOG else answer.status,
+    )
+    return text + (t("mydata.answer.listed", lang) if answer.share_name else "")
 
 
 async def forget(turn: Turn) -> None:
@@ -311,9 +372,14 @@ async def forget_answer(turn: Turn) -> None:
         turn.say("forget_cancelled")
         return
     lang = turn.lang
-    await services.forget(session=turn.session, resident_id=_rid(turn.resident))
-    turn.resident = turn.contact = None
-    await turn.clear_state()
+    await services.forget(
+        session=turn.session,
+        resident_id=_rid(turn.resident),
+        media_dir=turn.settings.media_dir,
+        placeholder=t("forget.redacted", turn.settings.default_language),
+    )
+    # The flow row went with everything else; a remembered language must not bring it back.
+    turn.resident, turn.contact, turn.flow = None, None, None
     turn.say_text(t("forgotten", lang))
 
 

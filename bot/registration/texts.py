@@ -108,16 +108,61 @@ TEXTS: Catalog = {
         "da": (
             "Det har vi gemt om dig:\n"
             "Navn: {name}\nAdresser: {contacts}\nOmråder: {areas}\nSprog: {language}\n"
-            "Samtykke givet: {consent}\nStatus: {status}{roles}\n\n"
+            "Samtykke givet: {consent}\nStatus: {status}{roles}\nEmner: {topics}\n"
+            "Dine tip: {tips}\nSvar på invitationer: {answers}\n"
+            "Observationer på tryghedsvandringer: {observations}\n\n"
             "Slet alt med /forget."
         ),
         "en": (
             "This is what we store about you:\n"
             "Name: {name}\nAddresses: {contacts}\nAreas: {areas}\nLanguage: {language}\n"
-            "Consent given: {consent}\nStatus: {status}{roles}\n\n"
+            "Consent given: {consent}\nStatus: {status}{roles}\nTopics: {topics}\n"
+            "Your tips: {tips}\nAnswers to invitations: {answers}\n"
+            "Observations on safety walks: {observations}\n\n"
             "Delete everything with /forget."
         ),
     },
+    "mydata.sms": {
+        "da": (
+            "Gemt om dig: {numbers}; {areas}; {language}; samtykke {consent_day}; {status}{roles}."
+            " {tip_count}, {answer_count}, {observation_count}. Slet alt: SLET"
+        ),
+        "en": (
+            "Stored about you: {numbers}; {areas}; {language}; consent {consent_day}; {status}"
+            "{roles}. {tip_count}, {answer_count}, {observation_count}. Delete all: DELETE"
+        ),
+    },
+    "mydata.nothing": {"da": "ingen", "en": "none"},
+    "mydata.more.one": {"da": " og {count} mere", "en": " and {count} more"},
+    "mydata.more.other": {"da": " og {count} flere", "en": " and {count} more"},
+    "mydata.topic": {"da": "{topic} {state}", "en": "{topic} {state}"},
+    "mydata.topic.on": {"da": "til", "en": "on"},
+    "mydata.topic.off": {"da": "fra", "en": "off"},
+    "mydata.topic.alerts": {"da": "indbrudsalarmer", "en": "burglary alerts"},
+    "mydata.topic.tips": {"da": "gode råd", "en": "prevention tips"},
+    "mydata.topic.announcements": {"da": "nyt fra kommunen", "en": "municipal news"},
+    "mydata.topic.meetings": {"da": "møder og vandringer", "en": "meetings and walks"},
+    "mydata.topic.weekly_tip": {"da": "ugens gode råd", "en": "weekly tip"},
+    "mydata.tip": {"da": "{reference} ({date}, {status})", "en": "{reference} ({date}, {status})"},
+    "mydata.tipstatus.new": {"da": "ny", "en": "new"},
+    "mydata.tipstatus.acknowledged": {"da": "modtaget", "en": "received"},
+    "mydata.tipstatus.forwarded": {"da": "videresendt", "en": "forwarded"},
+    "mydata.tipstatus.resolved": {"da": "løst", "en": "resolved"},
+    "mydata.answer": {"da": "{title} {date}: {answer}", "en": "{title} {date}: {answer}"},
+    "mydata.answer.invited": {"da": "ikke svaret", "en": "not answered"},
+    "mydata.answer.yes": {"da": "ja", "en": "yes"},
+    "mydata.answer.no": {"da": "nej", "en": "no"},
+    "mydata.answer.waiting": {"da": "på venteliste", "en": "on the waiting list"},
+    "mydata.answer.listed": {
+        "da": " (navn på deltagerlisten)",
+        "en": " (name on the attendee list)",
+    },
+    "mydata.observations.one": {"da": "{count} observation", "en": "{count} observation"},
+    "mydata.observations.other": {"da": "{count} observationer", "en": "{count} observations"},
+    "mydata.tips.one": {"da": "{count} tip", "en": "{count} tip"},
+    "mydata.tips.other": {"da": "{count} tip", "en": "{count} tips"},
+    "mydata.answers.one": {"da": "{count} mødesvar", "en": "{count} event answer"},
+    "mydata.answers.other": {"da": "{count} mødesvar", "en": "{count} event answers"},
     "mydata.none": {
         "da": "Vi har intet gemt om dig. Skriv /start for at blive nabohjælper.",
         "en": "We store nothing about you. Send /start to become a neighbour helper.",
@@ -134,9 +179,17 @@ TEXTS: Catalog = {
         "en": "Delete all your data at Nabovagt? Reply YES to delete.",
     },
     "forgotten": {
-        "da": "Alle dine oplysninger er slettet. Tak for din hjælp!",
-        "en": "All your data has been deleted. Thank you for your help!",
+        "da": (
+            "Alle dine oplysninger er slettet. Tip og observationer, du har sendt, gemmes kun"
+            " uden navn og nummer. Tak for din hjælp!"
+        ),
+        "en": (
+            "All your data has been deleted. Tips and observations you sent are kept only"
+            " without your name and number. Thank you for your help!"
+        ),
     },
+    # Stands in stored texts where a forgotten person's name or address was.
+    "forget.redacted": {"da": "[slettet]", "en": "[deleted]"},
     "forget_cancelled": {"da": "OK, intet er slettet.", "en": "OK, nothing was deleted."},
     "choose_language": {"da": "Vælg sprog:", "en": "Choose language:"},
     "language_set": {"da": "Sproget er nu dansk.", "en": "Language is now English."},
