@@ -143,7 +143,7 @@ def update_to_inbound(update: Update) -> Inbound | None:
         Inbound,
         urn=telegram_urn(user.id),
         channel="telegram",
-        display_name=user.full_name,
+        display_name=clean_text(user.full_name),
         language_hint=user.language_code,
     )
     if update.callback_query is not None:
@@ -254,7 +254,8 @@ class TelegramTransport:
         replies = await self.sink(event)
         pressed = update.callback_query.message if update.callback_query else None
         for reply in replies:
-            if reply.edit and pressed is not None:
+            # An edit replaces one message: a text too long for one goes out as new messages.
+            if reply.edit and pressed is not None and len(_html(reply.text)) <= MAX_TEXT:
                 if _unchanged(pressed, reply):
                     continue  # the message already shows this; answering the press was enough
                 try:
