@@ -51,7 +51,7 @@ TEXTS: Catalog = {
     },
     "choose_areas.sms": {
         "da": "Svar med nummeret på dit område (flere: 1 3):",
-        "en": "Reply with the number of your area (several: 1 3):",
+        "en": "Reply with your area's number (several: 1 3):",  # with Furesø's 8: one SMS
     },
     # What the person typed is echoed at most 40 characters long ("{query:.40}"); an SMS does
     # not echo it at all, so a long or foreign-script text cannot cost extra segments.
