@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot, Message, Update
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.core.gsm import MAX_BODY_CHARS, fit_gsm7, is_gsm7, segments, shorten, to_gsm7
+from bot.core.gsm import MAX_BODY_CHARS, fit_gsm7, is_gsm7, segments, to_gsm7
 from bot.core.i18n import CATALOG, LANGUAGES, t_channel
 from bot.core.keywords import one_typo_apart, parse_keyword
 from bot.core.messages import Button, Reply
@@ -71,7 +71,6 @@ def test_a_mostly_danish_reply_stays_gsm7_whatever_it_quotes() -> None:
     arabic = "مرحبا بالعالم هذه رسالة"
     assert fit_gsm7(arabic) == arabic  # a message mostly in another script stays readable
     assert len(render_sms(Reply("x" * 5000))) == MAX_BODY_CHARS
-    assert shorten("en meget lang tekst om et område", 20) == "en meget lang..."
 
 
 @pytest.mark.parametrize(

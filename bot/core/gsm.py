@@ -65,17 +65,6 @@ def to_gsm7(text: str) -> str:
 _FOREIGN_RUN = re.compile(r"\x00+(?:\s+\x00+)*")
 
 
-def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a space where one is near, with "..." when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 3]
-    if " " in cut[limit // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" .,;:") + "..."
-
-
 def fit_gsm7(text: str) -> str:
     """GSM-7 where the text is mostly GSM-7: a few foreign characters in a Danish reply (an echo,
     a name) become "?" rather than switching the whole message to UCS-2, which costs two to three
