@@ -139,7 +139,6 @@ async def send(turn: Turn) -> None:
         turn.say("expired_button")
         return
     allowed = await allowed_areas(turn)
-    await turn.clear_state()
     try:
         sent = await services.queue_broadcast(
             session=turn.session,
@@ -153,11 +152,14 @@ async def send(turn: Turn) -> None:
             require_recipients=True,
         )
     except services.NotAllowed:
+        # Refused: nothing changes, not even the flow.
         turn.say("bc.not_allowed")
         return
     except services.NoRecipients:
+        await turn.clear_state()
         turn.say("bc.no_recipients", edit=True)
         return
+    await turn.clear_state()
     turn.say("bc.queued", edit=True, total=sent.total, id=sent.id)
 
 
