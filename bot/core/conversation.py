@@ -15,7 +15,7 @@ import bot.core.texts  # noqa: F401  (registers the engine's own texts)
 from bot.core.actors import Actor, NotAllowed, actor_for
 from bot.core.callbacks import Pattern, Pressed, parse
 from bot.core.feature import Feature, MenuEntry, StatsSection
-from bot.core.i18n import LANGUAGES, t, t_channel
+from bot.core.i18n import CATALOG, LANGUAGES, t, t_channel
 from bot.core.messages import CHANNEL_TRAITS, Button, ChannelTraits, Inbound, Reply
 from bot.core.settings import Settings
 from storage import flows, inbound, residents
@@ -305,7 +305,8 @@ class Conversation:
         except NotAllowed as refused:
             # Raised before anything changed, and the rollback undoes any step taken before it.
             log.info("refused for %s: %s", event.urn, refused)
-            return [Reply(t_channel(refused.key, lang, event.channel))]
+            key = refused.key if refused.key in CATALOG else "not_allowed"
+            return [Reply(t_channel(key, lang, event.channel))]
         except IntegrityError:
             # A concurrent retry of the same provider message won the race: handled once.
             if event.provider_id:
