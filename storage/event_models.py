@@ -1,4 +1,4 @@
-"""Tables for events, invitations, reminders, safety-walk observations and burglary figures."""
+"""Tables for events, invitations, answer tallies, reminders, walk observations and burglaries."""
 
 from __future__ import annotations
 
@@ -63,6 +63,16 @@ class Invitation(SQLModel, table=True):
     share_name: bool = False  # consented to appear on the attendee list the organisers see
     invited_at: datetime = Field(default_factory=utcnow)
     answered_at: datetime | None = None
+
+
+class AnswerTally(SQLModel, table=True):
+    """Answers of invitees who have since been forgotten, kept only as counts per event."""
+
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    )
+    status: str = Field(primary_key=True, max_length=16)
+    count: int = 0
 
 
 class Reminder(SQLModel, table=True):

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.broadcast_models import Delivery
-from storage.event_models import Event, EventArea, Invitation, Observation, Reminder
+from storage.event_models import (
+    AnswerTally,
+    Event,
+    EventArea,
+    Invitation,
+    Observation,
+    Reminder,
+)
 from storage.models import Area, Contact, Membership, Resident
 
 ATTENDING = "yes"
@@ -143,6 +151,10 @@ async def counts(*, session: AsyncSession, event_id: int) -> Counts:
         .group_by(Invitation.status)
     )
     by = {status: int(n) for status, n in (await session.exec(query)).all()}
+    # Answers of people who asked to be forgotten still count.
+    kept = select(AnswerTally).where(AnswerTally.event_id == event_id)
+    for tally in (await session.exec(kept)).all():
+        by[tally.status] = by.get(tally.status, 0) + tally.count
     return Counts(
         invited=sum(by.values()),
         yes=by.get(ATTENDING, 0),
@@ -304,3 +316,71 @@ async def observations_of(*, session: AsyncSession, event_id: int) -> list[Obser
         .order_by(col(Observation.created_at))
     )
     return list((await session.exec(query)).all())
+
+
+# --- what a resident left here, and forgetting it ------------------------------------------------
+
+
+async def answers_of(*, session: AsyncSession, resident_id: int) -> list[tuple[Invitation, Event]]:
+    """Every invitation of the resident with its event, soonest event first."""
+    query = (
+        select(Invitation, Event)
+        .join(Event, col(Event.id) == col(Invitation.event_id))
+        .where(Invitation.resident_id == resident_id)
+        .order_by(col(Event.starts_at), col(Event.id))
+    )
+    return [(i, e) for i, e in (await session.exec(query)).all()]
+
+
+async def observations_by(*, session: AsyncSession, resident_id: int) -> list[Observation]:
+    query = (
+        select(Observation)
+        .where(Observation.resident_id == resident_id)
+        .order_by(col(Observation.created_at), col(Observation.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def forget_invitee(*, session: AsyncSession, resident_id: int, now: datetime) -> int:
+    """Delete the resident's invitations; answers to events that have begun stay as counts.
+
+    An event still to come loses the answer: nobody can reach the person or expect them there.
+    Returns how many answers were kept as counts.
+    """
+    kept = 0
+    for invitation, event in await answers_of(session=session, resident_id=resident_id):
+        if event.starts_at <= now:
+            tally = await session.get(AnswerTally, (invitation.event_id, invitation.status))
+            if tally is None:
+                tally = AnswerTally(event_id=invitation.event_id, status=invitation.status)
+            tally.count += 1
+            session.add(tally)
+            kept += 1
+    await session.exec(delete(Invitation).where(col(Invitation.resident_id) == resident_id))
+    await session.flush()
+    return kept
+
+
+async def forget_observer(
+    *, session: AsyncSession, resident_id: int, scrub: Callable[[str], str]
+) -> list[str]:
+    """Keep the resident's observations without them: no link, no photo, the note scrubbed.
+
+    Returns the paths of the photos to delete once the rows are gone.
+    """
+    photos = []
+    for row in await observations_by(session=session, resident_id=resident_id):
+        if row.photo_path:
+            photos.append(row.photo_path)
+        row.resident_id, row.photo_path, row.note = None, None, scrub(row.note)
+        session.add(row)
+    await session.flush()
+    return photos
+
+
+async def forget_organiser(*, session: AsyncSession, urns: list[str]) -> None:
+    """Events these addresses created no longer say who created them."""
+    if urns:
+        await session.exec(
+            update(Event).where(col(Event.created_by).in_(urns)).values(created_by=None)
+        )

@@ -23,6 +23,8 @@ Writing (any feature; call inside `db.session()`, the rows commit with your tran
 `list[list[bot.core.messages.Button]]`; SMS renders them as a numbered list. Alerts ignore quiet
 hours by default, every other kind respects them (`respect_quiet`).
 
+Forgetting and retention scrub what the outbox stored: see storage.redaction.
+
 Sending (the dispatcher in scheduler/ only): `claim_due`, `mark_sent`, `mark_retry`, `mark_final`,
 `requeue_in_flight`. Delivery reports: `record_provider_status`.
 """

@@ -1,14 +1,31 @@
-"""Resident, contact and membership queries."""
+"""Resident, contact and membership queries, and forgetting a resident everywhere."""
 
 from __future__ import annotations
 
-from sqlalchemy import String, cast, delete, literal, update
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.broadcast_models import Delivery
-from storage.models import Area, Contact, Departure, Membership, Resident, utcnow
-from storage.outbox import OPEN_STATUSES
+from storage import events, redaction, tips
+from storage.broadcast_models import TopicPreference
+from storage.dashboard_models import DashboardToken
+from storage.models import (
+    Area,
+    Contact,
+    Departure,
+    FlowState,
+    Membership,
+    Resident,
+    Role,
+    utcnow,
+)
+
+Scrub = Callable[[str], str]
 
 
 async def get_contact(*, session: AsyncSession, urn: str) -> Contact | None:
@@ -87,26 +104,88 @@ async def set_language(*, session: AsyncSession, resident_id: int, language: str
     return resident
 
 
-async def forget_resident(*, session: AsyncSession, resident_id: int) -> None:
-    """Delete the resident with every contact and membership; keep only an anonymous tally.
+@dataclass(frozen=True)
+class Forgotten:
+    """What a forget left behind, anonymous: tips and observations kept, answers counted."""
 
-    Messages still queued for their addresses are dropped, and sent ones lose the address.
+    tips: int
+    observations: int
+    answers_counted: int
+    photo_paths: list[str]  # tip photos (relative to MEDIA_DIR) and walk photos, to delete
+
+
+def scrubber(*, names: Sequence[str], urns: Sequence[str], placeholder: str) -> Scrub:
+    """A function replacing the person's name and every form of their addresses in a text."""
+    patterns = [re.compile(re.escape(u), re.IGNORECASE) for u in urns]
+    for urn in urns:
+        scheme, _, path = urn.partition(":")
+        digits = re.sub(r"\D", "", path)
+        forms = [digits, digits[-8:]] if scheme == "tel" and len(digits) > 8 else [digits]
+        for form in filter(None, forms):
+            # "+45 20 30 40 50", "20-30-40-50" and "20304050" are one number.
+            spaced = r"[\s.-]?".join(re.escape(d) for d in form)
+            patterns.append(re.compile(rf"(?<!\d)\+?{spaced}(?!\d)"))
+    for name in names:
+        whole = name.strip()
+        if whole:
+            patterns.append(re.compile(rf"(?<!\w){re.escape(whole)}(?!\w)", re.IGNORECASE))
+        parts = sorted({p for p in re.split(r"[\s-]+", whole) if len(p) >= 2}, key=len)
+        patterns += [re.compile(rf"(?<!\w){re.escape(p)}(?!\w)") for p in reversed(parts)]
+
+    def scrub(text: str) -> str:
+        for pattern in patterns:
+            text = pattern.sub(placeholder, text)
+        return text
+
+    return scrub
+
+
+async def forget_resident(
+    *,
+    session: AsyncSession,
+    resident_id: int,
+    now: datetime | None = None,
+    placeholder: str = "[...]",
+) -> Forgotten:
+    """Delete the resident and every trace that names them or their addresses.
+
+    What they contributed stays as anonymous records: tips (the municipality's case record,
+    without photos), walk observations (without photo) and answers to events that have begun
+    (as counts). Stored texts lose their name and addresses (`placeholder` instead); queued
+    messages to them are dropped, sent ones lose the address. An anonymous tally remains.
     """
-    urns = [c.urn for c in await contacts_of(session=session, resident_id=resident_id)]
+    resident = await session.get(Resident, resident_id)
+    contacts = await contacts_of(session=session, resident_id=resident_id)
+    urns = [c.urn for c in contacts]
+    names = [resident.display_name] if resident is not None and resident.display_name else []
+    scrub = scrubber(names=names, urns=urns, placeholder=placeholder)
+    references, tip_photos = await tips.forget_tipster(
+        session=session,
+        resident_id=resident_id,
+        contact_ids=[c.id for c in contacts if c.id is not None],
+        urns=urns,
+        scrub=scrub,
+    )
+    observations = await events.observations_by(session=session, resident_id=resident_id)
+    walk_photos = await events.forget_observer(
+        session=session, resident_id=resident_id, scrub=scrub
+    )
+    counted = await events.forget_invitee(
+        session=session, resident_id=resident_id, now=now or utcnow()
+    )
+    await events.forget_organiser(session=session, urns=urns)
+    await redaction.forget_addresses(
+        session=session, urns=urns, created_by=[f"tip:{r}" for r in references], scrub=scrub
+    )
     if urns:
-        await session.exec(
-            delete(Delivery).where(
-                col(Delivery.urn).in_(urns), col(Delivery.status).in_(OPEN_STATUSES)
-            )
-        )
-        await session.exec(
-            update(Delivery)
-            .where(col(Delivery.urn).in_(urns))
-            # Unique per row (a broadcast may have reached two of their addresses).
-            .values(urn=literal("forgotten:", String) + cast(Delivery.id, String))
-        )
+        for table in (FlowState, Role, DashboardToken):
+            await session.exec(delete(table).where(col(table.urn).in_(urns)))
+    await session.exec(
+        delete(TopicPreference).where(col(TopicPreference.resident_id) == resident_id)
+    )
     await session.exec(delete(Membership).where(col(Membership.resident_id) == resident_id))
     await session.exec(delete(Contact).where(col(Contact.resident_id) == resident_id))
     await session.exec(delete(Resident).where(col(Resident.id) == resident_id))
     session.add(Departure(kind="forget"))
     await session.flush()
+    return Forgotten(len(references), len(observations), counted, tip_photos + walk_photos)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -251,3 +252,59 @@ async def anonymise(*, session: AsyncSession, tip: Tip, now: datetime) -> list[s
     await session.flush()
     await log_event(session=session, tip_id=tip.id, actor="system", action="anonymised")
     return [p.path for p in photos]
+
+
+async def tips_of(*, session: AsyncSession, resident_id: int) -> list[Tip]:
+    """The resident's own tips, oldest first."""
+    query = (
+        select(Tip).where(Tip.resident_id == resident_id).order_by(col(Tip.created_at), col(Tip.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+FORGOTTEN_ACTOR = "forgotten"
+
+
+async def forget_tipster(
+    *,
+    session: AsyncSession,
+    resident_id: int,
+    contact_ids: list[int],
+    urns: list[str],
+    scrub: Callable[[str], str],
+) -> tuple[list[str], list[str]]:
+    """Keep the person's tips as anonymous case records; return (references, photo paths).
+
+    The tips lose every link to them and their permissions to be contacted; their texts, the
+    notes and the audit log lose the person's name and addresses; their photos go (the caller
+    deletes the files). Where the person handled tips themselves, the log no longer names them.
+    """
+    mine = [col(Tip.resident_id) == resident_id]
+    if contact_ids:
+        mine.append(col(Tip.contact_id).in_(contact_ids))
+    tips = list((await session.exec(select(Tip).where(or_(*mine)))).all())
+    references, photos = [], []
+    for tip in tips:
+        assert tip.id is not None
+        for photo in await photos_of(session=session, tip_id=tip.id):
+            photos.append(photo.path)
+            await session.delete(photo)
+        tip.resident_id = tip.contact_id = None
+        tip.may_contact = tip.notify_status = False
+        tip.text = scrub(tip.text)
+        tip.resolution_note = scrub(tip.resolution_note) if tip.resolution_note else None
+        session.add(tip)
+        if tip.reference:
+            references.append(tip.reference)
+    tip_ids = [t.id for t in tips]
+    logged: list[ColumnElement[bool]] = [col(TipEvent.tip_id).in_(tip_ids)] if tip_ids else []
+    logged += [col(TipEvent.actor).in_(urns)] if urns else []
+    logged += [col(TipEvent.detail).contains(u, autoescape=True) for u in urns]
+    if logged:
+        for event in (await session.exec(select(TipEvent).where(or_(*logged)))).all():
+            if event.actor in urns:
+                event.actor = FORGOTTEN_ACTOR
+            event.detail = scrub(event.detail) if event.detail else event.detail
+            session.add(event)
+    await session.flush()
+    return references, photos

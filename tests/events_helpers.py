@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from bot.core.actors import OPERATOR
 from bot.core.settings import Settings
 from bot.events.services import create_event
 from storage import residents
@@ -73,6 +74,7 @@ async def new_event(
             area_ids=area_ids,
             capacity=capacity,
             reminders=reminders,
+            actor=OPERATOR,
         )
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 
+from bot.core.actors import OPERATOR, Actor
 from bot.core.quiet import parse_quiet_hours
 from bot.events.reminders import fire_due_reminders
 from bot.events.services import answer, cancel_event
@@ -33,8 +34,7 @@ async def say_yes(db, settings, event, resident_id, urn, now):
             session=s,
             settings=settings,
             event_id=event.id,
-            resident_id=resident_id,
-            urn=urn,
+            actor=Actor(urn=urn, urns=(urn,), resident_id=resident_id),
             coming=True,
             now=now,
         )
@@ -147,7 +147,11 @@ async def test_cancelled_event_sends_no_reminders_and_tells_the_invited(db, sett
     assert event.id is not None
     async with db.session() as s:
         _, notified = await cancel_event(
-            session=s, settings=settings, event_id=event.id, now=now + timedelta(hours=1)
+            session=s,
+            settings=settings,
+            event_id=event.id,
+            now=now + timedelta(hours=1),
+            actor=OPERATOR,
         )
     assert notified == 2
     assert await fire_due_reminders(db=db, now=local("2026-12-03 18:00")) == 0

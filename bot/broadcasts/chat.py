@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.broadcasts import services
 from bot.broadcasts.render import summary, warning_texts
 from bot.core.areas import toggle_rows
+from bot.core.callbacks import Pattern
 from bot.core.conversation import PHOTO, Router, Turn
 from bot.core.conversation import TEXT as TEXT_INPUT
 from bot.core.i18n import t
@@ -15,6 +16,12 @@ from storage import outbox, residents
 PRIORITY, AREAS, TEXT, PREVIEW = "bc_priority", "bc_areas", "bc_text", "bc_preview"
 # The /tip_send command and the "tip" kind send a prevention tip (not a resident's tip-off).
 COMMAND_KIND = {"alert": "alert", "announce": "announcement", "tip_send": "tip"}
+
+BC_PRIORITY = Pattern(f"bc:prio:{{priority:{outbox.URGENT}|{outbox.NORMAL}}}")
+# Several areas at once: SMS numbered picks "1 3" merge into "bc:a:4,7".
+BC_AREA = Pattern("bc:a:{areas:ids}")
+BC_ACTION = Pattern("bc:{action:all|done|cancel|edit|send}")
+TOPIC = Pattern(f"topic:{{topic:{'|'.join(services.ALL_TOPICS)}}}")
 
 
 async def sender_urns(turn: Turn) -> list[str]:
@@ -45,8 +52,8 @@ async def start(turn: Turn, kind: str) -> None:
             "bc.choose_priority",
             buttons=[
                 [
-                    turn.button("bc.btn.urgent", f"bc:prio:{outbox.URGENT}"),
-                    turn.button("bc.btn.normal", f"bc:prio:{outbox.NORMAL}"),
+                    turn.button("bc.btn.urgent", BC_PRIORITY.data(priority=outbox.URGENT)),
+                    turn.button("bc.btn.normal", BC_PRIORITY.data(priority=outbox.NORMAL)),
                 ]
             ],
         )
@@ -71,7 +78,7 @@ async def pick_areas(
 ) -> None:
     allowed = await allowed_areas(turn)
     shown = await services.pickable_areas(session=turn.session, allowed=allowed)
-    rows = toggle_rows(shown, selected, lambda a: f"bc:a:{a.id}")
+    rows = toggle_rows(shown, selected, lambda a: BC_AREA.data(areas=[a.id]))
     if allowed is None:
         rows.append([turn.button("bc.btn.all", "bc:all")])
     rows.append([turn.button("btn.done", "bc:done"), turn.button("btn.cancel", "bc:cancel")])
@@ -132,7 +139,6 @@ async def send(turn: Turn) -> None:
         turn.say("expired_button")
         return
     allowed = await allowed_areas(turn)
-    await turn.clear_state()
     try:
         sent = await services.queue_broadcast(
             session=turn.session,
@@ -146,36 +152,51 @@ async def send(turn: Turn) -> None:
             require_recipients=True,
         )
     except services.NotAllowed:
+        # Refused: nothing changes, not even the flow.
         turn.say("bc.not_allowed")
         return
     except services.NoRecipients:
+        await turn.clear_state()
         turn.say("bc.no_recipients", edit=True)
         return
+    await turn.clear_state()
     turn.say("bc.queued", edit=True, total=sent.total, id=sent.id)
 
 
+async def _toggle_areas(turn: Turn, picked: list[int]) -> None:
+    """Tick or untick areas; only those this sender may send to (others are refused)."""
+    data = turn.data
+    allowed = await allowed_areas(turn)
+    pickable = {a.id for a in await services.pickable_areas(session=turn.session, allowed=allowed)}
+    if not set(picked) <= pickable:
+        turn.say("bc.not_allowed")
+        return
+    selected = [int(x) for x in data.get("selected", [])]
+    for area_id in picked:
+        selected = (
+            [x for x in selected if x != area_id] if area_id in selected else [*selected, area_id]
+        )
+    await pick_areas(
+        turn,
+        kind=str(data["kind"]),
+        priority=int(data["priority"]),
+        selected=selected,
+        edit=True,
+    )
+
+
 async def broadcast_button(turn: Turn) -> None:
-    parts = (turn.inbound.callback or "").split(":")
-    action, arg = parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
+    pressed = turn.pressed
+    action = pressed.word("action") if pressed.is_(BC_ACTION) else ""
     data = turn.data
     if action == "cancel":
         await turn.clear_state()
         turn.say("bc.cancelled", edit=True)
-    elif action == "prio" and turn.state == PRIORITY:
-        await pick_areas(turn, kind="alert", priority=int(arg), selected=[], edit=True)
-    elif action == "a" and turn.state == AREAS:
-        selected = [int(x) for x in data.get("selected", [])]
-        picked = int(arg)
-        selected = (
-            [x for x in selected if x != picked] if picked in selected else [*selected, picked]
-        )
-        await pick_areas(
-            turn,
-            kind=str(data["kind"]),
-            priority=int(data["priority"]),
-            selected=selected,
-            edit=True,
-        )
+    elif pressed.is_(BC_PRIORITY) and turn.state == PRIORITY:
+        priority = int(pressed.word("priority"))
+        await pick_areas(turn, kind="alert", priority=priority, selected=[], edit=True)
+    elif pressed.is_(BC_AREA) and turn.state == AREAS:
+        await _toggle_areas(turn, pressed.ids("areas"))
     elif action == "all" and turn.state == AREAS and await allowed_areas(turn) is None:
         await turn.set_state(AREAS, **(data | {"all": True}))
         await ask_text(turn)
@@ -218,7 +239,7 @@ async def topics_command(turn: Turn) -> None:
 
 
 async def topic_button(turn: Turn) -> None:
-    topic = (turn.inbound.callback or "").partition(":")[2]
+    topic = turn.pressed.word("topic")
     if turn.resident is None or not services.is_topic(topic):
         turn.say("expired_button")
         return
@@ -242,8 +263,8 @@ def register(router: Router) -> None:
     router.command("alert")(alert_command)
     router.command("announce")(announce_command)
     router.command("tip_send")(tip_send_command)
-    router.callback("bc")(broadcast_button)
+    router.callback("bc", BC_PRIORITY, BC_AREA, BC_ACTION)(broadcast_button)
     router.state(TEXT, accepts=(TEXT_INPUT, PHOTO))(typed_text)
     router.state(PREVIEW, accepts=(TEXT_INPUT, PHOTO))(typed_text)
     router.command("topics")(topics_command)
-    router.callback("topic")(topic_button)
+    router.callback("topic", TOPIC)(topic_button)

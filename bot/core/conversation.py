@@ -12,11 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import bot.core.texts  # noqa: F401  (registers the engine's own texts)
+from bot.core.actors import Actor, NotAllowed, actor_for
+from bot.core.callbacks import Pattern, Pressed, parse
 from bot.core.feature import Feature, MenuEntry, StatsSection
-from bot.core.i18n import LANGUAGES, t, t_channel
+from bot.core.i18n import CATALOG, LANGUAGES, t, t_channel
 from bot.core.messages import CHANNEL_TRAITS, Button, ChannelTraits, Inbound, Reply
 from bot.core.settings import Settings
-from storage import flows, inbound, residents, roles
+from storage import flows, inbound, residents
 from storage.db import Database
 from storage.models import Contact, FlowState, Resident
 
@@ -41,6 +43,14 @@ class StateRoute:
     accepts: frozenset[str]
 
 
+@dataclass(frozen=True)
+class ButtonRoute:
+    """A button prefix: its handler and the data shapes it takes (others are refused)."""
+
+    handler: Handler
+    patterns: tuple[Pattern, ...]
+
+
 @dataclass
 class Router:
     """Where each command, button prefix and waiting state is handled; features register here.
@@ -51,7 +61,7 @@ class Router:
 
     commands: dict[str, Handler] = field(default_factory=dict)
     coordinator_commands: set[str] = field(default_factory=set)
-    callbacks: dict[str, Handler] = field(default_factory=dict)
+    callbacks: dict[str, ButtonRoute] = field(default_factory=dict)
     states: dict[str, StateRoute] = field(default_factory=dict)
     on_location: Handler | None = None
     on_unknown: Handler | None = None
@@ -76,13 +86,26 @@ class Router:
 
         return register
 
-    def callback(self, prefix: str) -> Callable[[Handler], Handler]:
+    def callback(self, prefix: str, *patterns: Pattern) -> Callable[[Handler], Handler]:
+        """Buttons whose data starts with `prefix:`; only data matching one of `patterns` reaches
+        the handler (as `turn.pressed`), anything else is answered as an expired button."""
+        if not patterns:
+            raise ValueError(f"button prefix {prefix!r} needs at least one data pattern")
+        for pattern in patterns:
+            if pattern.prefix != prefix:
+                raise ValueError(f"{pattern!r} does not start with the prefix {prefix!r}")
+
         def register(handler: Handler) -> Handler:
             _refuse_duplicate(self.callbacks, prefix, "button prefix")
-            self.callbacks[prefix] = handler
+            self.callbacks[prefix] = ButtonRoute(handler, tuple(patterns))
             return handler
 
         return register
+
+    def parse_button(self, data: str | None) -> Pressed | None:
+        """The typed press for `data`, if some registered pattern takes it."""
+        route = self.callbacks.get((data or "").partition(":")[0])
+        return parse(data, *route.patterns) if route is not None else None
 
     def state(
         self, name: str, *, accepts: Iterable[str] = ALL_INPUTS
@@ -132,6 +155,15 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     # The router handling this turn, for handlers that describe the others (/help, /stats).
     router: Router = field(default_factory=Router)
+    # The button press this turn handles, parsed by its handler's patterns.
+    pressed_button: Pressed | None = None
+    _actor: Actor | None = None
+
+    @property
+    def pressed(self) -> Pressed:
+        """The parsed button press (only inside a button handler)."""
+        assert self.pressed_button is not None, "not a button press"
+        return self.pressed_button
 
     @property
     def traits(self) -> ChannelTraits:
@@ -190,30 +222,25 @@ class Turn:
         await flows.clear_flow(session=self.session, urn=self.inbound.urn)
         self.flow = None
 
+    async def actor(self) -> Actor:
+        """Who is asking, for the services' checks: every address of the person, their roles."""
+        resident_id = self.resident.id if self.resident is not None else None
+        if self._actor is None or self._actor.resident_id != resident_id:
+            self._actor = await actor_for(
+                session=self.session,
+                settings=self.settings,
+                urn=self.inbound.urn,
+                resident_id=resident_id,
+            )
+        return self._actor
+
     async def is_staff(self) -> bool:
-        """Coordinators and area representatives."""
-        if await self.is_coordinator():
-            return True
-        return any(
-            r.role == roles.REPRESENTATIVE
-            for r in await roles.roles_of(session=self.session, urns=[self.inbound.urn])
-        )
+        """Coordinators and area representatives (on this address or another of the person's)."""
+        return (await self.actor()).is_staff
 
     async def is_coordinator(self) -> bool:
         """A coordinator by setting or by role, on this address or any other of the resident's."""
-        urns = [self.inbound.urn]
-        if self.resident is not None:
-            assert self.resident.id is not None
-            contacts = await residents.contacts_of(
-                session=self.session, resident_id=self.resident.id
-            )
-            urns += [c.urn for c in contacts]
-        if set(urns) & set(self.settings.coordinator_urns):
-            return True
-        return any(
-            r.role == roles.COORDINATOR
-            for r in await roles.roles_of(session=self.session, urns=urns)
-        )
+        return (await self.actor()).coordinator
 
 
 def input_kind(event: Inbound) -> str | None:
@@ -237,14 +264,20 @@ def _numbered_choices(text: str, choices: list[str]) -> list[str] | None:
     return [choices[n - 1] for n in dict.fromkeys(picks)]
 
 
-def merge_callbacks(datas: list[str]) -> str:
-    """Several picks of one kind ("area:set:1", "area:set:3") become one ("area:set:1,3")."""
+def merge_callbacks(datas: list[str], router: Router | None = None) -> str:
+    """Several picks of one kind ("area:set:1", "area:set:3") become one ("area:set:1,3").
+
+    With a router, only where a pattern takes the merged data; otherwise the first pick counts.
+    """
     if len(datas) == 1:
         return datas[0]
     heads = {d.rpartition(":")[0] for d in datas}
     if len(heads) != 1:
         return datas[0]
-    return f"{heads.pop()}:{','.join(d.rpartition(':')[2] for d in datas)}"
+    merged = f"{heads.pop()}:{','.join(d.rpartition(':')[2] for d in datas)}"
+    if router is not None and router.parse_button(merged) is None:
+        return datas[0]
+    return merged
 
 
 class Conversation:
@@ -256,6 +289,7 @@ class Conversation:
         self.router = router
 
     async def handle(self, event: Inbound) -> list[Reply]:
+        lang = self.settings.default_language
         try:
             async with self.db.session() as session:
                 if event.provider_id and not await inbound.first_time(
@@ -264,9 +298,15 @@ class Conversation:
                     log.info("duplicate inbound %s ignored", event.provider_id)
                     return []
                 turn = await self._load(session, event)
+                lang = turn.lang
                 await self._route(turn)
                 await self._remember_choices(turn)
                 return turn.replies
+        except NotAllowed as refused:
+            # Raised before anything changed, and the rollback undoes any step taken before it.
+            log.info("refused for %s: %s", event.urn, refused)
+            key = refused.key if refused.key in CATALOG else "not_allowed"
+            return [Reply(t_channel(key, lang, event.channel))]
         except IntegrityError:
             # A concurrent retry of the same provider message won the race: handled once.
             if event.provider_id:
@@ -295,14 +335,18 @@ class Conversation:
                 if not turn.traits.silent_after_stop:
                     turn.say("still_stopped")
                 return
-        _as_button_press(turn)
+        _as_button_press(turn, self.router)
         event, router = turn.inbound, self.router
         if event.callback is not None:
-            handler = router.callbacks.get(event.callback.partition(":")[0])
-            if handler is None:
+            button = router.callbacks.get(event.callback.partition(":")[0])
+            turn.pressed_button = parse(event.callback, *button.patterns) if button else None
+            if button is None or turn.pressed_button is None:
+                log.info(
+                    "button data %r from %s matches no pattern", event.callback[:80], event.urn
+                )
                 turn.say("expired_button")
                 return
-            await handler(turn)
+            await button.handler(turn)
             return
         if event.command is not None:
             handler = router.commands.get(event.command)
@@ -347,7 +391,7 @@ class Conversation:
             )
 
 
-def _as_button_press(turn: Turn) -> None:
+def _as_button_press(turn: Turn, router: Router) -> None:
     """Typed answers that mean a button: YES/NO where the flow names one, numbers of offered ones."""
     event = turn.inbound
     if event.command in ("yes", "no") and f"on_{event.command}" in turn.data:
@@ -356,4 +400,4 @@ def _as_button_press(turn: Turn) -> None:
     if event.command is None and event.callback is None and event.text:
         picked = _numbered_choices(event.text, list(turn.data.get("choices", [])))
         if picked:
-            event.callback = merge_callbacks(picked)
+            event.callback = merge_callbacks(picked, router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 GSM7_BASIC = (
@@ -59,6 +60,33 @@ def to_gsm7(text: str) -> str:
             base = "".join(c for c in stripped if not unicodedata.combining(c))
             out.append(base if base and all(c in _GSM7 for c in base) else ch)
     return "".join(out).replace("  ", " ").strip()
+
+
+_FOREIGN_RUN = re.compile(r"\x00+(?:\s+\x00+)*")
+
+
+def fit_gsm7(text: str) -> str:
+    """GSM-7 where the text is mostly GSM-7: a few foreign characters in a Danish reply (an echo,
+    a name) become "?" rather than switching the whole message to UCS-2, which costs two to three
+    times the segments. A message mostly in another script stays as it is (UCS-2)."""
+    text = to_gsm7(text)
+    if is_gsm7(text):
+        return text
+    visible = [ch for ch in text if not ch.isspace()]
+    foreign = sum(1 for ch in visible if ch not in _GSM7)
+    if foreign * 2 > len(visible):
+        return text
+    marked = "".join(ch if ch in _GSM7 else "\x00" for ch in text)
+    return _FOREIGN_RUN.sub("?", marked)  # "مرحبا بالعالم" is one "?", not one per word
+
+
+# Twilio refuses a message body longer than this (error 21617), however many segments it takes.
+MAX_BODY_CHARS = 1600
+
+
+def cap_body(text: str, limit: int = MAX_BODY_CHARS) -> str:
+    """The body cut to what Twilio accepts, ending in "..." when cut."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 # Septets (GSM-7) or UTF-16 code units (UCS-2) per segment: one alone, or one of several,

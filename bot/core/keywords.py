@@ -19,12 +19,47 @@ KEYWORDS: dict[str, set[str]] = {
     "yes": {"ja", "yes", "j"},
     "no": {"nej", "no", "n"},
 }
+# Someone who wants no more messages must not be misunderstood. Near misses are read
+# conservatively: a doubled letter ("STOPP", "sllet") for these...
+REPEAT_TOLERANT = {"stop": "stop", "afmeld": "stop", "stopall": "stop", "slet": "forget"}
+# ...and one typo (a letter missing, extra, wrong or two swapped) only in words long enough that
+# the typo cannot be another word: "afmelde", "unsubscibe". "stop" gets no typo tolerance, as
+# "stor" and "step" begin ordinary messages.
+TYPO_TOLERANT = {"afmeld": "stop", "afmelde": "stop", "unsubscribe": "stop", "stopall": "stop"}
 _FIRST_WORD = re.compile(r"^[\W_]*([^\W_]+)[\W_]*(.*)$", re.DOTALL)
+_REPEATS = re.compile(r"(.)\1+")
 
 
 def register_keyword(command: str, *words: str) -> None:
     """Let a feature add keywords for its command."""
     KEYWORDS.setdefault(command, set()).update(fold(w) for w in words)
+
+
+def one_typo_apart(a: str, b: str) -> bool:
+    """True when `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return len(diff) == 2 and diff[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1 :]
+
+
+def _near_miss(word: str) -> str | None:
+    """The command a near miss of a stop or delete keyword means, if it is unmistakable."""
+    collapsed = _REPEATS.sub(r"\1", word)
+    if collapsed in REPEAT_TOLERANT:
+        return REPEAT_TOLERANT[collapsed]
+    if len(word) >= 6:
+        for known, command in TYPO_TOLERANT.items():
+            if one_typo_apart(word, known):
+                return command
+    return None
 
 
 def parse_keyword(text: str) -> tuple[str | None, str]:
@@ -33,7 +68,7 @@ def parse_keyword(text: str) -> tuple[str | None, str]:
     if not match:
         return None, text.strip()
     word, rest = fold(match.group(1)), match.group(2).strip()
-    for command, words in KEYWORDS.items():
-        if word in words:
-            return command, rest.strip(" .,!?;:")
+    command = next((c for c, words in KEYWORDS.items() if word in words), None) or _near_miss(word)
+    if command is not None:
+        return command, rest.strip(" .,!?;:")
     return None, text.strip()

@@ -13,6 +13,10 @@ TEXTS: Catalog = {
         "da": "Beklager, den kommando er kun for koordinatorer.",
         "en": "Sorry, that command is for coordinators only.",
     },
+    "not_allowed": {
+        "da": "Beklager, det har du ikke adgang til. Intet er ændret.",
+        "en": "Sorry, you don't have access to that. Nothing was changed.",
+    },
     "expired_button": {
         "da": "Den knap er udløbet. Skriv /help for at se, hvad du kan.",
         "en": "That button has expired. Send /help to see what you can do.",

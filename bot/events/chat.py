@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.actors import NotAllowed
 from bot.core.areas import toggle_rows
+from bot.core.callbacks import Pattern
 from bot.core.conversation import PHOTO, TEXT, Router, Turn
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply
@@ -22,6 +24,31 @@ EV_TITLE, EV_TIME, EV_PLACE, EV_CAPACITY, EV_AREAS, EV_PREVIEW = (
     "event_capacity",
     "event_areas",
     "event_preview",
+)
+
+RSVP_ANSWER = Pattern("rsvp:{event:id}:{answer:yes|no}")
+RSVP_FILE = Pattern("rsvp:{event:id}:ics")
+RSVP_NAME = Pattern("rsvp:{event:id}:name")
+EV_SHOW = Pattern("ev:show:{event:id}")
+EV_NEW = Pattern("ev:new")
+EV_KIND = Pattern(f"ev:kind:{{kind:{'|'.join(KINDS)}}}")
+# Several areas at once: SMS numbered picks "1 3" merge into "ev:area:4,7".
+EV_AREA = Pattern("ev:area:{areas:ids}")
+EV_AREA_ALL = Pattern("ev:area:all")
+EV_AREA_DONE = Pattern("ev:area:done")
+EV_SEND = Pattern("ev:send")
+EV_ABORT = Pattern("ev:abort")
+EV_CANCEL = Pattern("ev:cancel:{event:id}")
+EV_PATTERNS = (
+    EV_SHOW,
+    EV_NEW,
+    EV_KIND,
+    EV_AREA,
+    EV_AREA_ALL,
+    EV_AREA_DONE,
+    EV_SEND,
+    EV_ABORT,
+    EV_CANCEL,
 )
 
 
@@ -53,8 +80,7 @@ async def _reply_to_answer(turn: Turn, event_id: int, coming: bool) -> None:
         session=turn.session,
         settings=turn.settings,
         event_id=event_id,
-        resident_id=turn.resident.id,
-        urn=turn.inbound.urn,
+        actor=await turn.actor(),
         coming=coming,
         now=_now(),
     )
@@ -67,7 +93,8 @@ async def _reply_to_answer(turn: Turn, event_id: int, coming: bool) -> None:
     elif result.status == ATTENDING:
         buttons = []
         if turn.traits.buttons:
-            buttons = [[turn.button("btn.event_share_name", f"rsvp:{event_id}:name")]]
+            share = RSVP_NAME.data(event=event_id)
+            buttons = [[turn.button("btn.event_share_name", share)]]
         turn.replies.append(
             Reply(
                 turn.text("event.rsvp_yes", **shown),
@@ -95,32 +122,38 @@ async def _yes_or_no(turn: Turn, coming: bool) -> None:
         await _reply_to_answer(turn, candidates[0].id, coming)
         return
     word = "yes" if coming else "no"
-    rows = [[Button(_label(turn, e), f"rsvp:{e.id}:{word}")] for e in candidates]
+    rows = [
+        [Button(_label(turn, e), RSVP_ANSWER.data(event=e.id, answer=word))] for e in candidates
+    ]
     turn.say("event.rsvp_pick", buttons=rows)
 
 
 async def rsvp_button(turn: Turn) -> None:
-    """rsvp:ID:yes|no|ics|name from an invitation or a reminder."""
-    _, event_id, action = (turn.inbound.callback or "").split(":", 2)
-    if action in ("yes", "no"):
+    """rsvp:ID:yes|no|ics|name from an invitation or a reminder: one's own invitation only."""
+    pressed = turn.pressed
+    event_id = pressed.id("event")
+    if turn.resident is None:
+        turn.say("not_registered")
+        return
+    if pressed.is_(RSVP_ANSWER):
         await turn.clear_state()
-        await _reply_to_answer(turn, int(event_id), action == "yes")
+        await _reply_to_answer(turn, event_id, pressed.word("answer") == "yes")
         return
-    event = await services.get_event(session=turn.session, event_id=int(event_id))
-    if event is None or event.id is None:
-        turn.say("event.gone")
-        return
-    if action == "ics":
+    actor = await turn.actor()
+    if pressed.is_(RSVP_FILE):
+        event = await services.invited_event(session=turn.session, event_id=event_id, actor=actor)
+        if event is None:
+            turn.say("event.gone")
+            return
         turn.replies.append(
             Reply(turn.text("event.ics_caption", title=event.title), attachment=ics_for(event))
         )
-    elif action == "name" and turn.resident is not None and turn.resident.id is not None:
-        await services.share_name(
-            session=turn.session, event_id=event.id, resident_id=turn.resident.id
-        )
-        turn.say("event.name_shared", title=event.title)
-    else:
-        turn.say("expired_button")
+        return
+    shared = await services.share_name(session=turn.session, event_id=event_id, actor=actor)
+    if shared is None:
+        turn.say("event.gone")
+        return
+    turn.say("event.name_shared", title=shared.title)
 
 
 async def yes_command(turn: Turn) -> None:
@@ -135,24 +168,27 @@ async def no_command(turn: Turn) -> None:
 
 
 async def _menu(turn: Turn) -> None:
-    upcoming = await services.upcoming_events(
-        session=turn.session, since=_now() - timedelta(hours=3)
+    """The events this organiser may look into (their areas'; all for coordinators)."""
+    upcoming = await services.visible_events(
+        session=turn.session, since=_now() - timedelta(hours=3), actor=await turn.actor()
     )
     rows = [
         [
             Button(
                 _label(turn, e) + (t("event.cancelled_mark", turn.lang) if e.cancelled_at else ""),
-                f"ev:show:{e.id}",
+                EV_SHOW.data(event=e.id),
             )
         ]
-        for e in upcoming[:8]
+        for e, _ in upcoming[:8]
     ]
     rows.append([turn.button("btn.event_new", "ev:new")])
     turn.say("event.menu", buttons=rows)
 
 
 async def _show(turn: Turn, event_id: int) -> None:
-    overview = await services.event_overview(session=turn.session, event_id=event_id)
+    overview = await services.event_overview(
+        session=turn.session, event_id=event_id, actor=await turn.actor()
+    )
     if overview is None:
         turn.say("expired_button")
         return
@@ -161,8 +197,8 @@ async def _show(turn: Turn, event_id: int) -> None:
     if event.cancelled_at:
         shown["title"] += t("event.cancelled_mark", turn.lang)
     buttons = None
-    if event.cancelled_at is None and event.starts_at > _now():
-        buttons = [[turn.button("btn.event_cancel_event", f"ev:cancel:{event_id}")]]
+    if overview.may_cancel and event.cancelled_at is None and event.starts_at > _now():
+        buttons = [[turn.button("btn.event_cancel_event", EV_CANCEL.data(event=event_id))]]
     turn.say(
         "event.details",
         buttons=buttons,
@@ -177,11 +213,23 @@ async def _show(turn: Turn, event_id: int) -> None:
     )
 
 
+async def _pickable(turn: Turn) -> list[int]:
+    """The areas this organiser may invite in: all for coordinators, else those they represent."""
+    actor = await turn.actor()
+    return [
+        a.id
+        for a in await area_store.list_areas(session=turn.session)
+        if a.id is not None and (actor.coordinator or a.id in actor.areas)
+    ]
+
+
 async def _area_picker(turn: Turn, selected: list[int], *, edit: bool = False) -> None:
-    all_areas = await area_store.list_areas(session=turn.session)
-    rows = toggle_rows(all_areas, selected, lambda a: f"ev:area:{a.id}")
-    rows.append([turn.button("btn.event_all_areas", "ev:area:all")])
-    rows.append([turn.button("btn.done", "ev:area:done")])
+    pickable = await _pickable(turn)
+    shown = [a for a in await area_store.list_areas(session=turn.session) if a.id in pickable]
+    rows = toggle_rows(shown, selected, lambda a: EV_AREA.data(areas=[a.id]))
+    if (await turn.actor()).coordinator:
+        rows.append([turn.button("btn.event_all_areas", EV_AREA_ALL.spec)])
+    rows.append([turn.button("btn.done", EV_AREA_DONE.spec)])
     await turn.set_state(EV_AREAS, **(turn.data | {"areas": selected}))
     turn.say("event.ask_areas", buttons=rows, edit=edit)
 
@@ -210,8 +258,8 @@ async def _preview(turn: Turn) -> None:
         "event.preview",
         buttons=[
             [
-                turn.button("btn.event_send", "ev:send"),
-                turn.button("btn.event_abort", "ev:abort"),
+                turn.button("btn.event_send", EV_SEND.spec),
+                turn.button("btn.event_abort", EV_ABORT.spec),
             ]
         ],
         invitation=invitation_text(draft, turn.settings.tz, turn.lang, "telegram"),
@@ -229,22 +277,31 @@ async def event_command(turn: Turn) -> None:
     await _menu(turn)
 
 
-async def _area_toggled(turn: Turn, arg: str) -> None:
-    selected = list(turn.data.get("areas") or [])
-    if arg == "all":
+async def _area_toggled(turn: Turn) -> None:
+    pressed = turn.pressed
+    current = turn.data.get("areas")
+    selected = [a for a in current if isinstance(a, int)] if isinstance(current, list) else []
+    if pressed.is_(EV_AREA_ALL):
+        if not (await turn.actor()).coordinator:
+            raise NotAllowed("all areas are for coordinators", key="event.areas_not_yours")
         await turn.set_state(EV_CAPACITY, **(turn.data | {"areas": "all"}))
         turn.say("event.ask_capacity")
-    elif arg == "done":
+    elif pressed.is_(EV_AREA_DONE):
         if not selected:
             await _area_picker(turn, [])
             return
         await turn.set_state(EV_CAPACITY, **turn.data)
         turn.say("event.ask_capacity")
     else:
-        toggled = int(arg)
-        selected = (
-            [a for a in selected if a != toggled] if toggled in selected else [*selected, toggled]
-        )
+        pickable = await _pickable(turn)
+        for toggled in pressed.ids("areas"):
+            if toggled not in pickable:
+                raise NotAllowed(f"area {toggled} is not pickable", key="event.areas_not_yours")
+            selected = (
+                [a for a in selected if a != toggled]
+                if toggled in selected
+                else [*selected, toggled]
+            )
         await _area_picker(turn, selected, edit=True)
 
 
@@ -263,6 +320,7 @@ async def _send(turn: Turn) -> None:
             capacity=data.get("capacity") or None,
             created_by=turn.inbound.urn,
             now=_now(),
+            actor=await turn.actor(),
         )
     except EventError:
         await turn.clear_state()
@@ -275,7 +333,11 @@ async def _send(turn: Turn) -> None:
 async def _cancel(turn: Turn, event_id: int) -> None:
     try:
         event, count = await services.cancel_event(
-            session=turn.session, settings=turn.settings, event_id=event_id, now=_now()
+            session=turn.session,
+            settings=turn.settings,
+            event_id=event_id,
+            now=_now(),
+            actor=await turn.actor(),
         )
     except EventError:
         turn.say("event.gone")
@@ -288,27 +350,31 @@ async def event_button(turn: Turn) -> None:
     if not await may_organise(turn):
         turn.say("coordinators_only")
         return
-    parts = (turn.inbound.callback or "").split(":")
-    action, arg = parts[1], (parts[2] if len(parts) > 2 else "")
-    if action == "show":
-        await _show(turn, int(arg))
-    elif action == "new":
-        rows = [[Button(t(f"event.kind.{k}", turn.lang), f"ev:kind:{k}")] for k in KINDS]
+    pressed = turn.pressed
+    if pressed.is_(EV_SHOW):
+        await _show(turn, pressed.id("event"))
+    elif pressed.is_(EV_NEW):
+        rows = [[Button(t(f"event.kind.{k}", turn.lang), EV_KIND.data(kind=k))] for k in KINDS]
         turn.say("event.ask_kind", buttons=rows)
-    elif action == "kind" and arg in KINDS:
-        await turn.set_state(EV_TITLE, kind=arg)
+    elif pressed.is_(EV_KIND):
+        await turn.set_state(EV_TITLE, kind=pressed.word("kind"))
         turn.say("event.ask_title")
-    elif action == "area" and turn.state == EV_AREAS:
-        await _area_toggled(turn, arg)
-    elif action == "send" and "place" in turn.data:
+    elif pressed.pattern in (EV_AREA, EV_AREA_ALL, EV_AREA_DONE) and turn.state == EV_AREAS:
+        await _area_toggled(turn)
+    elif pressed.is_(EV_SEND) and turn.state == EV_PREVIEW and _complete(turn.data):
         await _send(turn)
-    elif action == "abort":
+    elif pressed.is_(EV_ABORT):
         await turn.clear_state()
         turn.say("event.aborted")
-    elif action == "cancel":
-        await _cancel(turn, int(arg))
+    elif pressed.is_(EV_CANCEL):
+        await _cancel(turn, pressed.id("event"))
     else:
         turn.say("expired_button")
+
+
+def _complete(data: dict[str, object]) -> bool:
+    """A draft that has everything the invitation needs (the flow's data is ours, but old)."""
+    return all(isinstance(data.get(k), str) for k in ("kind", "title", "starts_at", "place"))
 
 
 async def typed_title(turn: Turn) -> None:
@@ -345,11 +411,11 @@ async def typed_capacity(turn: Turn) -> None:
 
 def register(router: Router) -> None:
     """Attach invitation answers and the /event flow to the router."""
-    router.callback("rsvp")(rsvp_button)
+    router.callback("rsvp", RSVP_ANSWER, RSVP_FILE, RSVP_NAME)(rsvp_button)
     router.command("yes")(yes_command)
     router.command("no")(no_command)
     router.command("event")(event_command)
-    router.callback("ev")(event_button)
+    router.callback("ev", *EV_PATTERNS)(event_button)
     router.state(EV_TITLE, accepts=(TEXT, PHOTO))(typed_title)
     router.state(EV_TIME, accepts=(TEXT, PHOTO))(typed_time)
     router.state(EV_PLACE, accepts=(TEXT, PHOTO))(typed_place)

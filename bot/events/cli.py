@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bot.core.actors import OPERATOR
 from bot.core.cli import area_ids_by_name, fail, with_db
 from bot.core.settings import Settings
 from bot.events import services
@@ -66,6 +67,7 @@ def events_add(
                     reminders=reminders,
                     created_by="cli",
                     now=datetime.now(UTC),
+                    actor=OPERATOR,
                 )
             except EventError as exc:
                 raise fail(str(exc)) from None
@@ -102,7 +104,9 @@ def events_show(event_id: int) -> None:
     async def work(db: Database, settings: Settings) -> None:
         tz = settings.tz
         async with db.session() as session:
-            overview = await services.event_overview(session=session, event_id=event_id)
+            overview = await services.event_overview(
+                session=session, event_id=event_id, actor=OPERATOR
+            )
         if overview is None:
             raise fail(f"no event {event_id}", 1)
         e, c = overview.event, overview.counts
@@ -131,7 +135,11 @@ def events_cancel(event_id: int) -> None:
         async with db.session() as session:
             try:
                 event, notified = await services.cancel_event(
-                    session=session, settings=settings, event_id=event_id, now=datetime.now(UTC)
+                    session=session,
+                    settings=settings,
+                    event_id=event_id,
+                    now=datetime.now(UTC),
+                    actor=OPERATOR,
                 )
             except EventError as exc:
                 raise fail(str(exc), 1) from None

@@ -1,7 +1,9 @@
 """Events as a service: creating and inviting, answers with a waiting list, cancelling, overviews.
 
 Plain async functions on a session with explicit arguments, returning data; the chat, the CLI
-(and later the web dashboard) present the results.
+(and later the web dashboard) present the results. Whatever changes something or shows a person
+takes the `actor` asking and checks them (bot.events.access); a refusal raises NotAllowed before
+anything changed.
 """
 
 from __future__ import annotations
@@ -11,10 +13,20 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.actors import Actor
 from bot.core.i18n import t_channel
 from bot.core.messages import CHANNEL_TRAITS
 from bot.core.quiet import next_allowed, parse_quiet_hours
 from bot.core.settings import Settings
+from bot.events.access import (
+    event_areas,
+    may_manage,
+    may_see_people,
+    require_areas,
+    require_invitation,
+    require_manager,
+    require_viewer,
+)
 from bot.events.outbound import Outgoing, Target, send_grouped, targets_of
 from bot.events.timing import (
     DEFAULT_REMINDERS,
@@ -42,13 +54,18 @@ async def create_event(
     place: str,
     area_ids: list[int] | None,
     now: datetime,
+    actor: Actor,
     ends_at: datetime | None = None,
     capacity: int | None = None,
     description: str = "",
     reminders: str = DEFAULT_REMINDERS,
     created_by: str | None = None,
 ) -> tuple[Event, int]:
-    """Save the event and its reminders and queue the invitations; return (event, invited)."""
+    """Save the event and its reminders and queue the invitations; return (event, invited).
+
+    A representative may create events only for areas they represent (never for all areas).
+    """
+    await require_areas(session=session, actor=actor, area_ids=area_ids)
     if kind not in KINDS:
         raise EventError(f"kind must be one of {', '.join(KINDS)}")
     if not title.strip() or not place.strip():
@@ -91,11 +108,11 @@ async def create_event(
                 audience=audience_for(minutes),
                 due_at=due,
             )
-    invited = await invite(session=session, settings=settings, event=event, now=now)
+    invited = await _invite(session=session, settings=settings, event=event, now=now)
     return event, invited
 
 
-async def invite(*, session: AsyncSession, settings: Settings, event: Event, now: datetime) -> int:
+async def _invite(*, session: AsyncSession, settings: Settings, event: Event, now: datetime) -> int:
     """Queue the invitation to every neighbour helper of the event's areas (one address each,
     Telegram preferred) who has not opted out of meetings, and record who got it."""
     assert event.id is not None
@@ -143,9 +160,10 @@ async def invite(*, session: AsyncSession, settings: Settings, event: Event, now
 
 
 async def cancel_event(
-    *, session: AsyncSession, settings: Settings, event_id: int, now: datetime
+    *, session: AsyncSession, settings: Settings, event_id: int, now: datetime, actor: Actor
 ) -> tuple[Event, int]:
     """Cancel: stop every reminder and tell everyone invited; return (event, notified)."""
+    await require_manager(session=session, actor=actor, event_id=event_id)
     event = await store.get_event(session=session, event_id=event_id, lock=True)
     if event is None:
         raise EventError(f"no event {event_id}")
@@ -188,25 +206,23 @@ async def answer(
     session: AsyncSession,
     settings: Settings,
     event_id: int,
-    resident_id: int,
-    urn: str,
+    actor: Actor,
     coming: bool,
     now: datetime,
 ) -> Answer | None:
-    """Record yes/no; a full event puts a yes on the waiting list, a freed place moves it up."""
+    """Record yes/no to the actor's own invitation (NotAllowed without one); a full event puts
+    a yes on the waiting list, a freed place moves it up. None when there is no such event."""
     event = await store.get_event(session=session, event_id=event_id, lock=True)
     if event is None:
         return None
+    resident_id = await require_invitation(session=session, actor=actor, event_id=event_id)
     if event.cancelled_at is not None or event.starts_at <= now:
         return Answer("gone", event)
     invitation = await store.invitation_of(
         session=session, event_id=event_id, resident_id=resident_id
     )
-    if invitation is None:
-        invitation = await store.add_invitation(
-            session=session, event_id=event_id, resident_id=resident_id, urn=urn
-        )
-    invitation.urn = urn  # reminders follow the address the answer came from
+    assert invitation is not None  # require_invitation found it
+    invitation.urn = actor.urn  # reminders follow the address the answer came from
     before = invitation.status
     if coming:
         if before not in (store.ATTENDING, store.WAITING):
@@ -264,21 +280,32 @@ async def open_to_answer(*, session: AsyncSession, resident_id: int, now: dateti
     return unanswered or [e for _, e in found]
 
 
-async def share_name(*, session: AsyncSession, event_id: int, resident_id: int) -> bool:
-    """The resident agrees to appear on the attendee list; False if they were not invited."""
+async def share_name(*, session: AsyncSession, event_id: int, actor: Actor) -> Event | None:
+    """The actor agrees to appear on their invitation's attendee list (NotAllowed when not
+    invited); None when there is no such event."""
+    event = await store.get_event(session=session, event_id=event_id)
+    if event is None:
+        return None
+    resident_id = await require_invitation(session=session, actor=actor, event_id=event_id)
     row = await store.invitation_of(session=session, event_id=event_id, resident_id=resident_id)
-    if row is None:
-        return False
+    assert row is not None
     row.share_name = True
     await store.save(session=session, row=row)
-    return True
+    return event
 
 
 # --- looking at events -------------------------------------------------------------------------
 
 
-async def get_event(*, session: AsyncSession, event_id: int) -> Event | None:
-    return await store.get_event(session=session, event_id=event_id)
+async def invited_event(*, session: AsyncSession, event_id: int, actor: Actor) -> Event | None:
+    """An event the actor was invited to (or organises), e.g. for its calendar file."""
+    event = await store.get_event(session=session, event_id=event_id)
+    if event is None:
+        return None
+    _, area_ids = await event_areas(session=session, event_id=event_id)
+    if not may_see_people(actor, area_ids):
+        await require_invitation(session=session, actor=actor, event_id=event_id)
+    return event
 
 
 async def upcoming_events(*, session: AsyncSession, since: datetime | None) -> list[Event]:
@@ -297,8 +324,22 @@ async def event_summaries(
     return out
 
 
-async def attendee_names(*, session: AsyncSession, event_id: int) -> list[str]:
-    """Names of those coming who agreed to be listed."""
+async def visible_events(
+    *, session: AsyncSession, since: datetime | None, actor: Actor
+) -> list[tuple[Event, bool]]:
+    """The events the actor organises or may look into, each with whether they may cancel it."""
+    out = []
+    for event in await store.list_events(session=session, since=since):
+        assert event.id is not None
+        _, area_ids = await event_areas(session=session, event_id=event.id)
+        if may_see_people(actor, area_ids):
+            out.append((event, may_manage(actor, area_ids)))
+    return out
+
+
+async def attendee_names(*, session: AsyncSession, event_id: int, actor: Actor) -> list[str]:
+    """Names of those coming who agreed to be listed (organisers of the event's areas only)."""
+    await require_viewer(session=session, actor=actor, event_id=event_id)
     return await store.attendee_names(session=session, event_id=event_id)
 
 
@@ -311,16 +352,23 @@ class EventOverview:
     counts: Counts
     names: list[str]
     reminders: list[Reminder]
+    may_cancel: bool
 
 
-async def event_overview(*, session: AsyncSession, event_id: int) -> EventOverview | None:
+async def event_overview(
+    *, session: AsyncSession, event_id: int, actor: Actor
+) -> EventOverview | None:
+    """The event for one of its organisers (NotAllowed for others); None when there is none."""
     event = await store.get_event(session=session, event_id=event_id)
     if event is None:
         return None
+    await require_viewer(session=session, actor=actor, event_id=event_id)
+    _, area_ids = await event_areas(session=session, event_id=event_id)
     return EventOverview(
         event=event,
         areas=[a.name for a in await store.event_areas(session=session, event_id=event_id)],
         counts=await store.counts(session=session, event_id=event_id),
         names=await store.attendee_names(session=session, event_id=event_id),
         reminders=await store.reminders_of(session=session, event_id=event_id),
+        may_cancel=may_manage(actor, area_ids),
     )

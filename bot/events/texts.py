@@ -55,6 +55,18 @@ TEXTS: Catalog = {
         "da": "Du er inviteret til flere arrangementer. Svar med nummeret:",
         "en": "You are invited to several events. Reply with the number:",
     },
+    "event.not_invited": {
+        "da": "Du er ikke inviteret til det arrangement, så du kan ikke svare på det.",
+        "en": "You are not invited to that event, so you cannot answer it.",
+    },
+    "event.not_your_area": {
+        "da": "Det arrangement hører til områder, du ikke repræsenterer. Intet er ændret.",
+        "en": "That event belongs to areas you don't represent. Nothing was changed.",
+    },
+    "event.areas_not_yours": {
+        "da": "Du kan kun invitere i de områder, du repræsenterer. Intet er sendt.",
+        "en": "You can only invite in the areas you represent. Nothing was sent.",
+    },
     "event.no_open": {
         "da": "Du har ingen invitationer at svare på lige nu.",
         "en": "You have no invitations to answer right now.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -14,6 +15,24 @@ from bot.core.messages import Inbound, Reply
 InboundSink = Callable[[Inbound], Awaitable[list[Reply]]]
 # Replies a transport could not deliver right away, handed back for the durable outbox.
 LateSink = Callable[[str, list[Reply]], Awaitable[None]]
+
+
+# What no inbound text keeps: C0 controls but tab and newline, DEL and C1 controls, lone
+# surrogates and the noncharacters U+FFFE/U+FFFF. XML 1.0 forbids most of them, so one echoed into
+# TwiML makes the reply unparseable (Twilio error 12100); none of them is something a person typed.
+_UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all, whatever the escaping: the last guard before TwiML.
+XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Inbound text as a person meant it: line breaks unified, invisible control characters gone."""
+    return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids, so any reply makes well-formed markup."""
+    return XML_FORBIDDEN.sub("", text)
 
 
 class Outcome(Enum):

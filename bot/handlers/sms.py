@@ -18,11 +18,18 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.core.gsm import to_gsm7
+from bot.core.gsm import cap_body, fit_gsm7
 from bot.core.keywords import parse_keyword
 from bot.core.messages import Inbound, Reply
 from bot.core.urns import InvalidURN, normalise_phone, tel_urn, urn_path, urn_scheme
-from bot.handlers.base import InboundSink, LateSink, Outcome, SendResult
+from bot.handlers.base import (
+    InboundSink,
+    LateSink,
+    Outcome,
+    SendResult,
+    clean_text,
+    xml_safe,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +75,14 @@ class RootRewritingHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
 
 
 def render_sms(reply: Reply) -> str:
-    """Plain SMS text: buttons become a numbered list the person answers with a digit."""
+    """Plain SMS text: buttons become a numbered list the person answers with a digit.
+
+    Whatever the reply carries, the result is GSM-7 where it mostly is, holds no character XML
+    forbids (it goes into TwiML) and is no longer than Twilio accepts.
+    """
     lines = [reply.text]
     lines += [f"{i}) {b.label}" for i, b in enumerate(reply.flat_buttons(), start=1)]
-    return to_gsm7("\n".join(lines))
+    return cap_body(xml_safe(fit_gsm7("\n".join(lines))))
 
 
 def form_to_inbound(form: dict[str, str]) -> Inbound | None:
@@ -81,7 +92,7 @@ def form_to_inbound(form: dict[str, str]) -> Inbound | None:
     except InvalidURN:
         log.warning("inbound SMS from an unusable number ignored")
         return None
-    body = form.get("Body", "")
+    body = clean_text(form.get("Body", ""))
     command, args = parse_keyword(body)
     sid = form.get("MessageSid") or form.get("SmsSid")
     return Inbound(
@@ -178,7 +189,8 @@ class SmsTransport:
                 self._send_later(event.urn, handling)
                 replies = []
             for reply in replies:
-                twiml.message(render_sms(reply))
+                if body := render_sms(reply):  # an empty <Message> is an error at Twilio
+                    twiml.message(body)
         return Response(str(twiml), media_type="text/xml")
 
     def _send_later(self, urn: str, handling: asyncio.Future[list[Reply]]) -> None:
@@ -219,9 +231,12 @@ class SmsTransport:
         callback = (
             {"status_callback": f"{self.public_url}/twilio/status"} if self.public_url else {}
         )
+        body = render_sms(reply)
+        if not body:
+            return SendResult(Outcome.FAILED, detail="empty message")
         try:
             message = await self.client.messages.create_async(
-                to=urn_path(urn), body=render_sms(reply), **sender, **callback
+                to=urn_path(urn), body=body, **sender, **callback
             )
         except TwilioRestException as exc:
             return SendResult(_outcome(exc), detail=f"{exc.code}: {exc.msg}")

@@ -17,6 +17,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    MaybeInaccessibleMessage,
     Message,
     Update,
 )
@@ -32,7 +33,7 @@ from telegram.ext import (
 
 from bot.core.messages import Inbound, Location, Reply
 from bot.core.urns import telegram_urn, urn_path, urn_scheme
-from bot.handlers.base import InboundSink, LateSink, Outcome, SendResult
+from bot.handlers.base import InboundSink, LateSink, Outcome, SendResult, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +44,39 @@ MAX_INLINE_WAIT_SECONDS = 30.0
 Menus = dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]]
 
 
+# Telegram refuses a whole message whose button carries more callback data than this (bytes).
+MAX_CALLBACK_DATA = 64
+# Labels have no documented limit, but clients cut long ones; keep a label readable and bounded.
+MAX_LABEL = 64
+
+
+def _label(text: str) -> str:
+    label = " ".join(text.split())
+    if len(label) > MAX_LABEL:
+        label = label[: MAX_LABEL - 1].rstrip() + "…"
+    return label or "·"  # an empty label is refused (BUTTON_TEXT_INVALID)
+
+
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
-    )
+    rows = []
+    for row in reply.buttons:
+        kept = []
+        for b in row:
+            if not 1 <= len(b.data.encode()) <= MAX_CALLBACK_DATA:
+                # One such button would make Telegram refuse the whole reply: lose the button only.
+                log.warning("button %r dropped: callback data of %d bytes", b.label, len(b.data))
+                continue
+            kept.append(InlineKeyboardButton(_label(b.label), callback_data=b.data))
+        if kept:
+            rows.append(kept)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _unchanged(pressed: MaybeInaccessibleMessage, reply: Reply) -> bool:
+    """Would editing the pressed message to `reply` change nothing? (Telegram answers 400.)"""
+    if not isinstance(pressed, Message) or pressed.text is None:
+        return False
+    return pressed.text == reply.text.strip() and pressed.reply_markup == _markup(reply)
 
 
 def _seconds(exc: RetryAfter) -> float:
@@ -118,18 +143,20 @@ def update_to_inbound(update: Update) -> Inbound | None:
         Inbound,
         urn=telegram_urn(user.id),
         channel="telegram",
-        display_name=user.full_name,
+        display_name=clean_text(user.full_name),
         language_hint=user.language_code,
     )
     if update.callback_query is not None:
-        return inbound(callback=update.callback_query.data or "")
-    message = update.effective_message
+        return inbound(callback=clean_text(update.callback_query.data or ""))
+    # Only new messages: an edit of an old "/stop" or "ja" must not run it again, and live
+    # location updates arrive as edits too. Channel posts and business messages are not ours.
+    message = update.message
     if message is None or (update.effective_chat and update.effective_chat.type != "private"):
         return None
     if message.location is not None:
         loc = Location(message.location.latitude, message.location.longitude)
         return inbound(location=loc)
-    text = message.text or message.caption or ""
+    text = clean_text(message.text or message.caption or "")
     # The largest size of a photo; the product fetches it later through fetch_media (getFile).
     photos = [message.photo[-1].file_id] if message.photo else []
     document = message.document
@@ -169,7 +196,7 @@ class TelegramTransport:
             .build()
         )
         self.application.add_handler(CallbackQueryHandler(self._on_update))
-        self.application.add_handler(MessageHandler(filters.ALL, self._on_update))
+        self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
         self.application.add_error_handler(self._on_error)
 
     @property
@@ -227,7 +254,10 @@ class TelegramTransport:
         replies = await self.sink(event)
         pressed = update.callback_query.message if update.callback_query else None
         for reply in replies:
-            if reply.edit and pressed is not None:
+            # An edit replaces one message: a text too long for one goes out as new messages.
+            if reply.edit and pressed is not None and len(_html(reply.text)) <= MAX_TEXT:
+                if _unchanged(pressed, reply):
+                    continue  # the message already shows this; answering the press was enough
                 try:
                     await self.bot.edit_message_text(
                         _html(reply.text),
@@ -258,7 +288,8 @@ class TelegramTransport:
         """Send one reply (split if long, then its attachment); errors become neutral outcomes."""
         assert urn_scheme(urn) == "telegram"
         chat = int(urn_path(urn))
-        chunks = split_text(reply.text)
+        # Telegram refuses an empty text ("message text is empty"); an attachment may go alone.
+        chunks = split_text(reply.text) if reply.text.strip() else []
         parts = [
             partial(
                 self.bot.send_message,
@@ -274,6 +305,8 @@ class TelegramTransport:
             parts.append(
                 partial(self.bot.send_document, chat, InputFile(content, filename=filename))
             )
+        if not parts:
+            return SendResult(Outcome.FAILED, detail="empty reply")
         last_id = None
         for index, part in enumerate(parts):
             try:

@@ -6,10 +6,21 @@ from datetime import datetime
 
 import bot.registration.texts  # noqa: F401  (registers this feature's texts)
 from bot.core.areas import toggle_rows
+from bot.core.callbacks import Pattern
 from bot.core.conversation import PHOTO, TEXT, Router, Turn
-from bot.core.i18n import date_text, language_name, month_text, number, t, time_text, tn
+from bot.core.i18n import (
+    CATALOG,
+    date_text,
+    language_name,
+    month_text,
+    number,
+    t,
+    time_text,
+    tn,
+)
 from bot.core.menu import as_lines, menu
 from bot.core.messages import Button
+from bot.core.urns import urn_path, urn_scheme
 from bot.registration import services
 from storage.models import Area, Resident
 
@@ -19,13 +30,23 @@ AWAITING_CONSENT = "awaiting_consent"
 CONFIRM = "confirm"
 LANGUAGE_ALIASES = {"da": "da", "dk": "da", "en": "en", "uk": "en", "gb": "en"}
 
+CONSENT = Pattern("consent:{answer:yes|no}")
+AREA_DONE = Pattern("area:done")
+# Several ids at once: SMS numbered picks "1 3" merge into "area:only:4,7".
+AREA_SET = Pattern("area:set:{areas:ids}")
+AREA_ONLY = Pattern("area:only:{areas:ids}")
+AREA_PAGE = Pattern("area:p:{page:num}")
+AREA_TOGGLE = Pattern("area:t:{area:id}:{page:num}")
+FORGET = Pattern("forget:{answer:yes|no}")
+LANGUAGE = Pattern("lang:{lang:da|en}")
+
 
 def register(router: Router) -> None:
     """Attach the registration flows to the router."""
     router.command("start")(start)
     router.command("resume")(resume)
-    router.callback("consent")(consent)
-    router.callback("area")(area_button)
+    router.callback("consent", CONSENT)(consent)
+    router.callback("area", AREA_DONE, AREA_SET, AREA_ONLY, AREA_PAGE, AREA_TOGGLE)(area_button)
     router.state(CHOOSING, accepts=(TEXT, PHOTO))(typed_area)
     router.state(AWAITING_CONSENT, accepts=(TEXT, PHOTO))(start)
     router.default_location(shared_location)
@@ -33,9 +54,9 @@ def register(router: Router) -> None:
     router.command("stop")(stop)
     router.command("mydata")(mydata)
     router.command("forget")(forget)
-    router.callback("forget")(forget_answer)
+    router.callback("forget", FORGET)(forget_answer)
     router.command("language")(language)
-    router.callback("lang")(language_button)
+    router.callback("lang", LANGUAGE)(language_button)
     router.command("help")(help_command)
     router.command("stats", coordinator=True)(stats_command)
     router.fallback(unknown)
@@ -114,26 +135,36 @@ async def area_button(turn: Turn) -> None:
     if turn.resident is None:
         turn.say("not_registered")
         return
-    parts = (turn.inbound.callback or "").split(":", 2)
-    _, action, rest = parts + [""] * (3 - len(parts))
-    if action == "done":
+    pressed = turn.pressed
+    if pressed.is_(AREA_DONE):
         await commit_areas(turn, await _pending(turn))
-    elif action == "set":
-        await commit_areas(turn, list(dict.fromkeys([*await _pending(turn), *_ids(rest)])))
-    elif action == "only":
-        await commit_areas(turn, _ids(rest))
-    elif action == "p":
-        await show_picker(turn, await _pending(turn), int(rest or 0), edit=True)
-    elif action == "t":
-        area_id, _, page = rest.partition(":")
+    elif pressed.is_(AREA_PAGE):
+        await show_picker(turn, await _pending(turn), pressed.id("page"), edit=True)
+    elif pressed.is_(AREA_TOGGLE):
+        toggled = pressed.id("area")
+        if not await _known(turn, [toggled]):
+            turn.say("expired_button")
+            return
         selected = await _pending(turn)
-        toggled = int(area_id)
         selected = (
             [a for a in selected if a != toggled] if toggled in selected else [*selected, toggled]
         )
-        await show_picker(turn, selected, int(page or 0), edit=True)
+        await show_picker(turn, selected, pressed.id("page"), edit=True)
     else:
-        turn.say("expired_button")
+        # An unknown id never reaches the memberships' foreign key.
+        picked = await _known(turn, pressed.ids("areas"))
+        if not picked:
+            turn.say("expired_button")
+        elif pressed.is_(AREA_SET):
+            await commit_areas(turn, list(dict.fromkeys([*await _pending(turn), *picked])))
+        else:
+            await commit_areas(turn, picked)
+
+
+async def _known(turn: Turn, area_ids: list[int]) -> list[int]:
+    """Those of `area_ids` that name an area, in the given order."""
+    known = {a.id for a in await services.list_areas(session=turn.session)}
+    return [a for a in area_ids if a in known]
 
 
 async def typed_area(turn: Turn) -> None:
@@ -257,6 +288,7 @@ async def mydata(turn: Turn) -> None:
         "mydata",
         name=data.display_name or "-",
         contacts=", ".join(data.contacts),
+        numbers=", ".join(urn_path(c) if urn_scheme(c) == "tel" else c for c in data.contacts),
         areas=", ".join(data.areas) or t("no_areas", lang),
         language=language_name(data.language),
         consent=t(
@@ -265,9 +297,59 @@ async def mydata(turn: Turn) -> None:
             date=date_text(consent_at, lang),
             time=time_text(consent_at, lang),
         ),
+        consent_day=date_text(consent_at, lang, "short"),
         status=t("status.stopped" if data.stopped else "status.active", lang),
         roles=t("mydata.roles", lang, roles=", ".join(data.roles)) if data.roles else "",
+        topics=_listing([_topic(topic, on, lang) for topic, on in data.topics.items()], lang),
+        tips=_listing([_tip(tip, turn, lang) for tip in reversed(data.tips)], lang),
+        answers=_listing([_answer(a, turn, lang) for a in reversed(data.answers)], lang),
+        observations=tn("mydata.observations", lang, sum(data.observations.values())),
+        tip_count=tn("mydata.tips", lang, len(data.tips)),
+        answer_count=tn("mydata.answers", lang, len(data.answers)),
+        observation_count=tn("mydata.observations", lang, sum(data.observations.values())),
     )
+
+
+MYDATA_LINES = 20  # newest first; the rest as a count, so the message stays readable
+
+
+def _listing(items: list[str], lang: str) -> str:
+    if not items:
+        return t("mydata.nothing", lang)
+    shown = ", ".join(items[:MYDATA_LINES])
+    more = len(items) - MYDATA_LINES
+    return shown + tn("mydata.more", lang, more) if more > 0 else shown
+
+
+def _topic(topic: str, on: bool, lang: str) -> str:
+    key = f"mydata.topic.{topic}"
+    name = t(key, lang) if key in CATALOG else topic
+    return t(
+        "mydata.topic", lang, topic=name, state=t(f"mydata.topic.{'on' if on else 'off'}", lang)
+    )
+
+
+def _tip(tip: services.TipLine, turn: Turn, lang: str) -> str:
+    key = f"mydata.tipstatus.{tip.status}"
+    return t(
+        "mydata.tip",
+        lang,
+        reference=tip.reference,
+        date=date_text(tip.created_at.astimezone(turn.settings.tz), lang, "medium"),
+        status=t(key, lang) if key in CATALOG else tip.status,
+    )
+
+
+def _answer(answer: services.AnswerLine, turn: Turn, lang: str) -> str:
+    key = f"mydata.answer.{answer.status}"
+    text = t(
+        "mydata.answer",
+        lang,
+        title=answer.title,
+        date=date_text(answer.starts_at.astimezone(turn.settings.tz), lang, "medium"),
+        answer=t(key, lang) if key in CATALOG else answer.status,
+    )
+    return text + (t("mydata.answer.listed", lang) if answer.share_name else "")
 
 
 async def forget(turn: Turn) -> None:
@@ -290,9 +372,14 @@ async def forget_answer(turn: Turn) -> None:
         turn.say("forget_cancelled")
         return
     lang = turn.lang
-    await services.forget(session=turn.session, resident_id=_rid(turn.resident))
-    turn.resident = turn.contact = None
-    await turn.clear_state()
+    await services.forget(
+        session=turn.session,
+        resident_id=_rid(turn.resident),
+        media_dir=turn.settings.media_dir,
+        placeholder=t("forget.redacted", turn.settings.default_language),
+    )
+    # The flow row went with everything else; a remembered language must not bring it back.
+    turn.resident, turn.contact, turn.flow = None, None, None
     turn.say_text(t("forgotten", lang))
 
 
@@ -378,10 +465,6 @@ async def unknown(turn: Turn) -> None:
         turn.say("unknown_unregistered")
     else:
         turn.say("not_registered")
-
-
-def _ids(payload: str) -> list[int]:
-    return [int(x) for x in payload.split(",") if x.strip().isdigit()]
 
 
 def _names(areas: list[Area], lang: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +15,8 @@ from bot.core.areas import area_at, match_areas
 from bot.core.i18n import LANGUAGES
 from bot.core.urns import parse_urn
 from storage import areas as area_store
-from storage import residents, roles, stats
+from storage import broadcasts, events, residents, roles, stats
+from storage import tips as tip_store
 from storage.models import Area, Contact, Resident, Role
 from storage.stats import AreaCount
 
@@ -45,6 +48,23 @@ class UnknownArea(RegistrationError):
 
 
 @dataclass(frozen=True)
+class TipLine:
+    reference: str
+    created_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One invitation: the event's title and start, and the answer (invited, yes, no, waiting)."""
+
+    title: str
+    starts_at: datetime
+    status: str
+    share_name: bool
+
+
+@dataclass(frozen=True)
 class MyData:
     """Everything stored about one resident, as /mydata shows it."""
 
@@ -55,6 +75,10 @@ class MyData:
     consent_at: datetime
     stopped: bool
     roles: list[str]
+    topics: dict[str, bool] = field(default_factory=dict)
+    tips: list[TipLine] = field(default_factory=list)
+    answers: list[AnswerLine] = field(default_factory=list)
+    observations: dict[str, int] = field(default_factory=dict)  # kind -> how many
 
 
 @dataclass(frozen=True)
@@ -136,9 +160,32 @@ async def _set_stopped(*, session: AsyncSession, urn: str, stopped: bool) -> boo
     return True
 
 
-async def forget(*, session: AsyncSession, resident_id: int) -> None:
-    """Delete the resident and everything personal; only an anonymous tally stays."""
-    await residents.forget_resident(session=session, resident_id=resident_id)
+async def forget(
+    *,
+    session: AsyncSession,
+    resident_id: int,
+    media_dir: str,
+    placeholder: str,
+    now: datetime | None = None,
+) -> residents.Forgotten:
+    """Delete the resident and everything that identifies them, photos they sent included.
+
+    Kept, anonymous: their tips and walk observations (the municipality's case record, with
+    their name and addresses replaced by `placeholder`), answers to events already begun as
+    counts, and the departure tally.
+    """
+    gone = await residents.forget_resident(
+        session=session, resident_id=resident_id, now=now, placeholder=placeholder
+    )
+    # Before the commit: should it fail, the person asked for the pictures to go anyway.
+    await asyncio.to_thread(_delete_files, media_dir, gone.photo_paths)
+    return gone
+
+
+def _delete_files(media_dir: str, paths: list[str]) -> None:
+    for path in paths:
+        # Tip photos are stored relative to MEDIA_DIR, walk photos with it.
+        (Path(media_dir) / path).unlink(missing_ok=True)
 
 
 async def set_language(*, session: AsyncSession, resident_id: int, language: str) -> Resident:
@@ -153,6 +200,9 @@ async def my_data(*, session: AsyncSession, resident: Resident) -> MyData:
     contacts = await residents.contacts_of(session=session, resident_id=rid)
     chosen = await residents.areas_of(session=session, resident_id=rid)
     granted = await roles.roles_of(session=session, urns=[c.urn for c in contacts])
+    observed: dict[str, int] = {}
+    for row in await events.observations_by(session=session, resident_id=rid):
+        observed[row.kind] = observed.get(row.kind, 0) + 1
     return MyData(
         display_name=resident.display_name,
         contacts=[c.urn for c in contacts],
@@ -161,6 +211,16 @@ async def my_data(*, session: AsyncSession, resident: Resident) -> MyData:
         consent_at=resident.consent_at,
         stopped=all(c.stopped_at is not None for c in contacts),
         roles=[r.role for r in granted],
+        topics=await broadcasts.topic_choices(session=session, resident_id=rid),
+        tips=[
+            TipLine(t.reference or "-", t.created_at, t.status)
+            for t in await tip_store.tips_of(session=session, resident_id=rid)
+        ],
+        answers=[
+            AnswerLine(e.title, e.starts_at, i.status, i.share_name)
+            for i, e in await events.answers_of(session=session, resident_id=rid)
+        ],
+        observations=observed,
     )
 
 

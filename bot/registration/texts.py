@@ -51,19 +51,25 @@ TEXTS: Catalog = {
     },
     "choose_areas.sms": {
         "da": "Svar med nummeret på dit område (flere: 1 3):",
-        "en": "Reply with the number of your area (several: 1 3):",
+        "en": "Reply with your area's number (several: 1 3):",  # with Furesø's 8: one SMS
     },
+    # What the person typed is echoed at most 40 characters long ("{query:.40}"); an SMS does
+    # not echo it at all, so a long or foreign-script text cannot cost extra segments.
     "choose_candidates": {
-        "da": 'Flere områder passer på "{query}". Hvilket mener du?',
-        "en": 'Several areas match "{query}". Which one do you mean?',
+        "da": 'Flere områder passer på "{query:.40}". Hvilket mener du?',
+        "en": 'Several areas match "{query:.40}". Which one do you mean?',
     },
     "choose_candidates.sms": {
-        "da": 'Flere områder passer på "{query}". Svar med nummeret:',
-        "en": 'Several areas match "{query}". Reply with the number:',
+        "da": "Flere områder passer. Svar med nummeret:",
+        "en": "Several areas match. Reply with the number:",
     },
     "area_not_found": {
-        "da": 'Jeg kender ikke området "{query}". Vælg fra listen.',
-        "en": 'I don\'t know the area "{query}". Please choose from the list.',
+        "da": 'Jeg kender ikke området "{query:.40}". Vælg fra listen.',
+        "en": 'I don\'t know the area "{query:.40}". Please choose from the list.',
+    },
+    "area_not_found.sms": {
+        "da": "Det område kender jeg ikke.",
+        "en": "I don't know that area.",
     },
     "location_outside": {
         "da": "Din position ligger uden for vores lokalområder. Vælg et område fra listen.",
@@ -102,16 +108,61 @@ TEXTS: Catalog = {
         "da": (
             "Det har vi gemt om dig:\n"
             "Navn: {name}\nAdresser: {contacts}\nOmråder: {areas}\nSprog: {language}\n"
-            "Samtykke givet: {consent}\nStatus: {status}{roles}\n\n"
+            "Samtykke givet: {consent}\nStatus: {status}{roles}\nEmner: {topics}\n"
+            "Dine tip: {tips}\nSvar på invitationer: {answers}\n"
+            "Observationer på tryghedsvandringer: {observations}\n\n"
             "Slet alt med /forget."
         ),
         "en": (
             "This is what we store about you:\n"
             "Name: {name}\nAddresses: {contacts}\nAreas: {areas}\nLanguage: {language}\n"
-            "Consent given: {consent}\nStatus: {status}{roles}\n\n"
+            "Consent given: {consent}\nStatus: {status}{roles}\nTopics: {topics}\n"
+            "Your tips: {tips}\nAnswers to invitations: {answers}\n"
+            "Observations on safety walks: {observations}\n\n"
             "Delete everything with /forget."
         ),
     },
+    "mydata.sms": {
+        "da": (
+            "Gemt om dig: {numbers}; {areas}; {language}; samtykke {consent_day}; {status}{roles}."
+            " {tip_count}, {answer_count}, {observation_count}. Slet alt: SLET"
+        ),
+        "en": (
+            "Stored about you: {numbers}; {areas}; {language}; consent {consent_day}; {status}"
+            "{roles}. {tip_count}, {answer_count}, {observation_count}. Delete all: DELETE"
+        ),
+    },
+    "mydata.nothing": {"da": "ingen", "en": "none"},
+    "mydata.more.one": {"da": " og {count} mere", "en": " and {count} more"},
+    "mydata.more.other": {"da": " og {count} flere", "en": " and {count} more"},
+    "mydata.topic": {"da": "{topic} {state}", "en": "{topic} {state}"},
+    "mydata.topic.on": {"da": "til", "en": "on"},
+    "mydata.topic.off": {"da": "fra", "en": "off"},
+    "mydata.topic.alerts": {"da": "indbrudsalarmer", "en": "burglary alerts"},
+    "mydata.topic.tips": {"da": "gode råd", "en": "prevention tips"},
+    "mydata.topic.announcements": {"da": "nyt fra kommunen", "en": "municipal news"},
+    "mydata.topic.meetings": {"da": "møder og vandringer", "en": "meetings and walks"},
+    "mydata.topic.weekly_tip": {"da": "ugens gode råd", "en": "weekly tip"},
+    "mydata.tip": {"da": "{reference} ({date}, {status})", "en": "{reference} ({date}, {status})"},
+    "mydata.tipstatus.new": {"da": "ny", "en": "new"},
+    "mydata.tipstatus.acknowledged": {"da": "modtaget", "en": "received"},
+    "mydata.tipstatus.forwarded": {"da": "videresendt", "en": "forwarded"},
+    "mydata.tipstatus.resolved": {"da": "løst", "en": "resolved"},
+    "mydata.answer": {"da": "{title} {date}: {answer}", "en": "{title} {date}: {answer}"},
+    "mydata.answer.invited": {"da": "ikke svaret", "en": "not answered"},
+    "mydata.answer.yes": {"da": "ja", "en": "yes"},
+    "mydata.answer.no": {"da": "nej", "en": "no"},
+    "mydata.answer.waiting": {"da": "på venteliste", "en": "on the waiting list"},
+    "mydata.answer.listed": {
+        "da": " (navn på deltagerlisten)",
+        "en": " (name on the attendee list)",
+    },
+    "mydata.observations.one": {"da": "{count} observation", "en": "{count} observation"},
+    "mydata.observations.other": {"da": "{count} observationer", "en": "{count} observations"},
+    "mydata.tips.one": {"da": "{count} tip", "en": "{count} tip"},
+    "mydata.tips.other": {"da": "{count} tip", "en": "{count} tips"},
+    "mydata.answers.one": {"da": "{count} mødesvar", "en": "{count} event answer"},
+    "mydata.answers.other": {"da": "{count} mødesvar", "en": "{count} event answers"},
     "mydata.none": {
         "da": "Vi har intet gemt om dig. Skriv /start for at blive nabohjælper.",
         "en": "We store nothing about you. Send /start to become a neighbour helper.",
@@ -128,9 +179,17 @@ TEXTS: Catalog = {
         "en": "Delete all your data at Nabovagt? Reply YES to delete.",
     },
     "forgotten": {
-        "da": "Alle dine oplysninger er slettet. Tak for din hjælp!",
-        "en": "All your data has been deleted. Thank you for your help!",
+        "da": (
+            "Alle dine oplysninger er slettet. Tip og observationer, du har sendt, gemmes kun"
+            " uden navn og nummer. Tak for din hjælp!"
+        ),
+        "en": (
+            "All your data has been deleted. Tips and observations you sent are kept only"
+            " without your name and number. Thank you for your help!"
+        ),
     },
+    # Stands in stored texts where a forgotten person's name or address was.
+    "forget.redacted": {"da": "[slettet]", "en": "[deleted]"},
     "forget_cancelled": {"da": "OK, intet er slettet.", "en": "OK, nothing was deleted."},
     "choose_language": {"da": "Vælg sprog:", "en": "Choose language:"},
     "language_set": {"da": "Sproget er nu dansk.", "en": "Language is now English."},
@@ -156,9 +215,10 @@ TEXTS: Catalog = {
         "da": "Det forstod jeg ikke. Skriv /help for at se, hvad jeg kan.",
         "en": "I didn't understand that. Send /help to see what I can do.",
     },
+    # Whatever was not understood (a mistyped STOP among it), the answer says how to stop.
     "unknown.sms": {
-        "da": "Det forstod jeg ikke. Skriv HJÆLP for en liste over kommandoer.",
-        "en": "I didn't understand that. Send HELP for a list of commands.",
+        "da": "Det forstod jeg ikke. Skriv HJÆLP for en liste over kommandoer. STOP stopper beskeder.",
+        "en": "I didn't understand that. Send HELP for a list of commands. STOP stops messages.",
     },
     "unknown_unregistered.sms": {
         "da": "Velkommen til Nabovagt. Skriv TILMELD og dit område, fx TILMELD FARUM. Hjælp: HJÆLP",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
+from bot.core.callbacks import Pattern
 from bot.core.conversation import Router, Turn
 from bot.core.messages import Reply
 from bot.reports.render import chart_filename, month_label, render_png
 from bot.reports.services import build_report
+
+REPORT_CHART = Pattern("report:png:{month:month}")
 
 
 async def report_png(turn: Turn) -> None:
@@ -16,7 +18,7 @@ async def report_png(turn: Turn) -> None:
     if not await turn.is_staff():
         turn.say("coordinators_only")
         return
-    month = date.fromisoformat(f"{(turn.inbound.callback or '').split(':')[2]}-01")
+    month = turn.pressed.month("month")
     report = await build_report(session=turn.session, month=month, tz=turn.settings.tz)
     lang = turn.lang
     # matplotlib is slow and synchronous: keep it off the event loop.
@@ -28,4 +30,4 @@ async def report_png(turn: Turn) -> None:
 
 def register(router: Router) -> None:
     """Attach the chart button."""
-    router.callback("report")(report_png)
+    router.callback("report", REPORT_CHART)(report_png)

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from bot.core.callbacks import Pattern
 from bot.core.conversation import LOCATION, Router, Turn
 from bot.core.i18n import t
 from bot.core.keywords import register_keyword
@@ -28,6 +29,16 @@ CONFIRM = "tip_confirm"
 SMS_CATEGORY = "tip_sms_category"
 DRAFT_STATES = (CATEGORY, TEXT, EXTRAS, CONTACT, CONFIRM)
 DRAFT_KEYS = ("cat", "text", "urgent", "photos", "lat", "lon", "area", "contact")
+
+TIP_NEW = Pattern("tip:new")
+TIP_CANCEL = Pattern("tip:cancel")
+TIP_CATEGORY = Pattern("tip:cat:{cat:key}")
+TIP_AREA = Pattern("tip:area:{area:id}")
+TIP_NEXT = Pattern("tip:next")
+TIP_CONTACT = Pattern(f"tip:contact:{{mode:{'|'.join(CONTACT_MODES)}}}")
+TIP_SEND = Pattern("tip:send")
+TIP_PATTERNS = (TIP_NEW, TIP_CANCEL, TIP_CATEGORY, TIP_AREA, TIP_NEXT, TIP_CONTACT, TIP_SEND)
+SMS_CATEGORY_PICK = Pattern("tipcat:{tip:id}:{cat:key}")
 
 
 def _draft(turn: Turn) -> dict[str, Any]:
@@ -95,12 +106,12 @@ def _accept_text(turn: Turn, draft: dict[str, Any], text: str) -> bool:
 
 
 def _cancel_row(turn: Turn) -> list[Button]:
-    return [turn.button("btn.cancel", "tip:cancel")]
+    return [turn.button("btn.cancel", TIP_CANCEL.spec)]
 
 
 async def ask_category(turn: Turn, draft: dict[str, Any]) -> None:
     await turn.set_state(CATEGORY, **draft)
-    rows = [[Button(label, f"tip:cat:{key}")] for key, label in await _choices(turn)]
+    rows = [[Button(label, TIP_CATEGORY.data(cat=key))] for key, label in await _choices(turn)]
     turn.say("tip.choose_category", buttons=[*rows, _cancel_row(turn)])
 
 
@@ -116,8 +127,9 @@ async def show_extras(turn: Turn, draft: dict[str, Any], *, edit: bool = False) 
     if len(own) > 1:
         for area_id in own:
             mark = "✅ " if area_id == draft.get("area") else ""
-            rows.append([Button(mark + await _area_name(turn, area_id), f"tip:area:{area_id}")])
-    rows.append([turn.button("btn.tip_next", "tip:next"), *_cancel_row(turn)])
+            label = mark + await _area_name(turn, area_id)
+            rows.append([Button(label, TIP_AREA.data(area=area_id))])
+    rows.append([turn.button("btn.tip_next", TIP_NEXT.spec), *_cancel_row(turn)])
     area = await _area_name(turn, draft.get("area"))
     turn.say("tip.extras", buttons=rows, edit=edit, area=area)
 
@@ -159,7 +171,10 @@ async def sms_tip(turn: Turn, text: str) -> None:
     )
     until = (utcnow() + SMS_CATEGORY_WINDOW).isoformat()
     await turn.set_state(SMS_CATEGORY, tip=tip.id, until=until)
-    rows = [[Button(label, f"tipcat:{tip.id}:{key}")] for key, label in await _choices(turn)]
+    rows = [
+        [Button(label, SMS_CATEGORY_PICK.data(tip=tip.id, cat=key))]
+        for key, label in await _choices(turn)
+    ]
     thanks = turn.text("tip.thanks", reference=tip.reference)
     if tip.urgent:
         thanks = f"{turn.text('tip.urgent')}\n{thanks}"
@@ -201,7 +216,7 @@ async def _summary(turn: Turn, draft: dict[str, Any]) -> None:
     )
     turn.say(
         "tip.summary",
-        buttons=[[turn.button("btn.tip_send", "tip:send"), *_cancel_row(turn)]],
+        buttons=[[turn.button("btn.tip_send", TIP_SEND.spec), *_cancel_row(turn)]],
         edit=True,
         category=await category_label(
             session=turn.session, key=str(draft.get("cat")), lang=turn.lang
@@ -220,37 +235,36 @@ async def tip_command(turn: Turn) -> None:
 
 async def tip_button(turn: Turn) -> None:
     """The draft's buttons: category, area, next, contact mode, send, cancel (and tip:new)."""
-    _, action, rest = ((turn.inbound.callback or "") + "::").split(":", 2)
-    rest = rest.rstrip(":")
-    if action == "new":
+    pressed = turn.pressed
+    if pressed.is_(TIP_NEW):
         await start_tip(turn)
         return
     if turn.resident is None or turn.state not in DRAFT_STATES:
         turn.say("expired_button")
         return
     draft = _draft(turn)
-    if action == "cancel":
+    if pressed.is_(TIP_CANCEL):
         services.delete_media(turn.settings.media_dir, list(draft.get("photos", [])))
         await turn.clear_state()
         turn.say("tip.cancelled", edit=True)
-    elif action == "cat" and rest in dict(await _choices(turn)):
-        draft["cat"] = rest
+    elif pressed.is_(TIP_CATEGORY) and pressed.word("cat") in dict(await _choices(turn)):
+        draft["cat"] = pressed.word("cat")
         if draft.get("text"):
             await show_extras(turn, draft)
         else:
             await ask_text(turn, draft)
-    elif action == "area" and rest.isdigit() and int(rest) in await _own_areas(turn):
-        draft["area"] = int(rest)
+    elif pressed.is_(TIP_AREA) and pressed.id("area") in await _own_areas(turn):
+        draft["area"] = pressed.id("area")
         await show_extras(turn, draft, edit=True)
-    elif action == "next" and draft.get("text"):
+    elif pressed.is_(TIP_NEXT) and draft.get("text"):
         await turn.set_state(CONTACT, **draft)
-        rows = [[turn.button(f"tip.contact.{m}", f"tip:contact:{m}")] for m in CONTACT_MODES]
+        rows = [[turn.button(f"tip.contact.{m}", TIP_CONTACT.data(mode=m))] for m in CONTACT_MODES]
         turn.say("tip.ask_contact", buttons=[*rows, _cancel_row(turn)])
-    elif action == "contact" and rest in CONTACT_MODES:
-        draft["contact"] = rest
+    elif pressed.is_(TIP_CONTACT) and turn.state in (CONTACT, CONFIRM):
+        draft["contact"] = pressed.word("mode")
         await turn.set_state(CONFIRM, **draft)
         await _summary(turn, draft)
-    elif action == "send" and turn.state == CONFIRM:
+    elif pressed.is_(TIP_SEND) and turn.state == CONFIRM:
         await submit(turn)
     else:
         turn.say("expired_button")
@@ -318,14 +332,16 @@ def _own_sms_tip(turn: Turn, tip: Tip | None) -> bool:
 
 async def sms_category(turn: Turn) -> None:
     """A number answering the SMS category question (within ten minutes)."""
-    _, tip_id, key = ((turn.inbound.callback or "") + "::").split(":", 2)
-    key = key.rstrip(":")
-    tip = await services.get_tip(session=turn.session, tip_id=int(tip_id or 0))
+    key = turn.pressed.word("cat")
+    tip = await services.get_tip(session=turn.session, tip_id=turn.pressed.id("tip"))
     keys = dict(await _choices(turn))
     if tip is None or not _own_sms_tip(turn, tip) or key not in keys:
         turn.say("expired_button")
         return
-    until = datetime.fromisoformat(str(turn.data.get("until")))
+    try:
+        until = datetime.fromisoformat(str(turn.data.get("until")))
+    except ValueError:
+        until = utcnow()
     await turn.clear_state()
     if utcnow() > until:
         turn.say("tip.category_late", reference=tip.reference)
@@ -339,10 +355,10 @@ def register(router: Router) -> None:
     """Attach the resident side of tips: /tip, its buttons and draft steps, the SMS category."""
     register_keyword("tip", "tip")
     router.command("tip")(tip_command)
-    router.callback("tip")(tip_button)
+    router.callback("tip", *TIP_PATTERNS)(tip_button)
     for state in (CATEGORY, TEXT, EXTRAS):
         router.state(state)(in_draft)
     # Later steps wait for buttons; a location still sets the tip's place.
     for state in (CONTACT, CONFIRM):
         router.state(state, accepts=(LOCATION,))(located)
-    router.callback("tipcat")(sms_category)
+    router.callback("tipcat", SMS_CATEGORY_PICK)(sms_category)

@@ -1,7 +1,9 @@
 """Triage services: who may handle a tip, alerting them, and each action with all it implies.
 
 Chat buttons, the CLI and a future web page call these, so acknowledging a tip (status, audit
-log, the opted-in tipster's notice) happens the same way wherever it is pressed.
+log, the opted-in tipster's notice) happens the same way wherever it is pressed. Every action
+takes the `actor` and refuses (NotAllowed, nothing changed) unless they may triage that tip:
+coordinators every tip, representatives those of their areas.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.actors import Actor, NotAllowed
 from bot.core.i18n import t
 from bot.core.settings import Settings
 from bot.core.urns import urn_scheme
@@ -59,6 +62,17 @@ async def may_triage(
     """Coordinators may handle every tip, representatives those of their areas."""
     scope = await triage_scope(session=session, settings=settings, urns=urns)
     return scope is None or tip.area_id in scope
+
+
+def actor_may_triage(actor: Actor, tip: Tip) -> bool:
+    """Coordinators may handle every tip, representatives those of their areas."""
+    return actor.coordinator or (tip.area_id is not None and tip.area_id in actor.areas)
+
+
+def require_triage(actor: Actor, tip: Tip) -> None:
+    """NotAllowed unless the actor may handle (and so see) this tip."""
+    if not actor_may_triage(actor, tip):
+        raise NotAllowed(f"{actor.urn} may not triage tip {tip.id}", key="tipc.not_allowed")
 
 
 async def triagers(*, session: AsyncSession, settings: Settings, area_id: int | None) -> list[str]:
@@ -126,46 +140,54 @@ async def tell_tipster(*, session: AsyncSession, tip: Tip, key: str, **values: o
     return True
 
 
-async def acknowledge_tip(*, session: AsyncSession, tip: Tip, actor: str) -> bool:
+async def acknowledge_tip(*, session: AsyncSession, tip: Tip, actor: Actor) -> bool:
     """Mark received and tell an opted-in tipster; False when it already was received."""
-    if not await tip_store.acknowledge(session=session, tip=tip, actor=actor):
+    require_triage(actor, tip)
+    if not await tip_store.acknowledge(session=session, tip=tip, actor=actor.urn):
         return False
     if tip.notify_status:
         await tell_tipster(session=session, tip=tip, key="tipr.acknowledged")
     return True
 
 
-async def forward_tip(*, session: AsyncSession, tip: Tip, actor: str, target: str) -> None:
+async def forward_tip(*, session: AsyncSession, tip: Tip, actor: Actor, target: str) -> None:
     """Mark forwarded to `target` and tell an opted-in tipster where it went."""
-    await tip_store.forward(session=session, tip=tip, actor=actor, target=target)
+    require_triage(actor, tip)
+    await tip_store.forward(session=session, tip=tip, actor=actor.urn, target=target)
     if tip.notify_status:
         await tell_tipster(session=session, tip=tip, key="tipr.forwarded", target=target)
 
 
-async def resolve_tip(*, session: AsyncSession, tip: Tip, actor: str, note: str | None) -> None:
+async def resolve_tip(*, session: AsyncSession, tip: Tip, actor: Actor, note: str | None) -> None:
     """Mark resolved with an internal note (never shown to the tipster) and tell them if opted in."""
+    require_triage(actor, tip)
     note = note[:MAX_NOTE] if note is not None else None
-    await tip_store.resolve(session=session, tip=tip, actor=actor, note=note)
+    await tip_store.resolve(session=session, tip=tip, actor=actor.urn, note=note)
     if tip.notify_status:
         await tell_tipster(session=session, tip=tip, key="tipr.resolved")
 
 
-async def answer_tip(*, session: AsyncSession, tip: Tip, actor: str, answer: str) -> bool:
+async def answer_tip(*, session: AsyncSession, tip: Tip, actor: Actor, answer: str) -> bool:
     """Relay an answer to the tipster without who wrote it; False when they can't be reached."""
+    require_triage(actor, tip)
     answer = answer[:MAX_ANSWER]
     if not await tell_tipster(session=session, tip=tip, key="tipr.answer", answer=answer):
         return False
-    await tip_store.record_answer(session=session, tip=tip, actor=actor, answer=answer)
+    await tip_store.record_answer(session=session, tip=tip, actor=actor.urn, answer=answer)
     return True
 
 
-async def view_tip(*, session: AsyncSession, tip: Tip, actor: str) -> None:
-    """Record in the audit log that someone looked at the tip."""
-    await tip_store.log_event(session=session, tip_id=tip.id, actor=actor, action="viewed")
+async def view_tip(*, session: AsyncSession, tip: Tip, actor: Actor) -> None:
+    """Check the actor may see the tip and record in the audit log that they looked at it."""
+    require_triage(actor, tip)
+    await tip_store.log_event(session=session, tip_id=tip.id, actor=actor.urn, action="viewed")
 
 
-async def tip_photos(*, session: AsyncSession, media_dir: str, tip: Tip) -> list[tuple[int, bytes]]:
+async def tip_photos(
+    *, session: AsyncSession, media_dir: str, tip: Tip, actor: Actor
+) -> list[tuple[int, bytes]]:
     """(number, bytes) of the tip's stored photos that can still be read, numbered from 1."""
+    require_triage(actor, tip)
     assert tip.id is not None
     found = []
     photos = await tip_store.photos_of(session=session, tip_id=tip.id)
@@ -177,8 +199,11 @@ async def tip_photos(*, session: AsyncSession, media_dir: str, tip: Tip) -> list
     return found
 
 
-async def open_tips(*, session: AsyncSession, area_ids: list[int] | None) -> list[Tip]:
-    """Unresolved tips, newest first; `area_ids` None means every area."""
+async def open_tips(*, session: AsyncSession, actor: Actor) -> list[Tip]:
+    """Unresolved tips the actor may handle, newest first (NotAllowed for non-staff)."""
+    if not actor.is_staff:
+        raise NotAllowed(f"{actor.urn} handles no tips", key="coordinators_only")
+    area_ids = None if actor.coordinator else sorted(actor.areas)
     return await tip_store.list_tips(
         session=session, statuses=tip_store.OPEN_STATUSES, area_ids=area_ids
     )

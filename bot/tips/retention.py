@@ -1,4 +1,4 @@
-"""Tip retention: anonymise tips older than TIP_RETENTION_DAYS (contact, location, photos, text)."""
+"""Tip retention: anonymise tips older than TIP_RETENTION_DAYS, and the stored notices about them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.settings import Settings
 from bot.tips.services import delete_media
+from storage import redaction
 from storage import tips as tip_store
 from storage.db import Database
 from storage.tip_models import Tip
@@ -25,6 +26,9 @@ async def anonymise_expired_tips(db: Database, settings: Settings, now: datetime
         paths: list[str] = []
         for tip in expired:
             paths += await tip_store.anonymise(session=session, tip=tip, now=now)
+        # The triagers' stored notices quote the tip (text, place, maybe who sent it).
+        notices = [f"tip:{tip.reference}" for tip in expired if tip.reference]
+        await redaction.clear_texts(session=session, created_by=notices)
     # Files go only after the rows are committed, so a failed run leaves nothing dangling.
     await asyncio.to_thread(delete_media, settings.media_dir, paths)
     if expired:

@@ -19,12 +19,13 @@ OTHER = "other"
 
 TEXTS: Catalog = {
     "tipcat.youth": {"da": "Unge i grupper / tilråb", "en": "Youths in groups / catcalling"},
-    "tipcat.youth.sms": {"da": "Unge/tilråb", "en": "Youths/catcalling"},
+    # The SMS labels are short so the receipt with its numbered list fits one segment.
+    "tipcat.youth.sms": {"da": "Unge", "en": "Youths"},
     "tipcat.noise": {
         "da": "Højlydte personer i opgange eller på fællesarealer",
         "en": "Loud people in stairwells or shared areas",
     },
-    "tipcat.noise.sms": {"da": "Larm i opgang/fællesareal", "en": "Noise in stairwell/shared area"},
+    "tipcat.noise.sms": {"da": "Larm", "en": "Noise"},
     "tipcat.moped": {"da": "Knallertkørsel på stier", "en": "Mopeds on footpaths"},
     "tipcat.moped.sms": {"da": "Knallert på sti", "en": "Mopeds on paths"},
     "tipcat.dogs": {"da": "Løse hunde", "en": "Dogs off the lead"},
@@ -33,7 +34,7 @@ TEXTS: Catalog = {
         "da": "Dårlig belysning eller dårlige oversigtsforhold",
         "en": "Poor lighting or poor visibility",
     },
-    "tipcat.lighting.sms": {"da": "Lys/oversigt", "en": "Lighting/visibility"},
+    "tipcat.lighting.sms": {"da": "Lys", "en": "Lighting"},
     "tipcat.vandalism": {
         "da": "Hærværk på bænke, skure, containere m.m.",
         "en": "Vandalism of benches, sheds, containers etc.",
@@ -43,7 +44,7 @@ TEXTS: Catalog = {
         "da": "Mistænkelig adfærd / muligt indbrud",
         "en": "Suspicious behaviour / possible burglary",
     },
-    "tipcat.suspicious.sms": {"da": "Mistænkelig adfærd", "en": "Suspicious behaviour"},
+    "tipcat.suspicious.sms": {"da": "Mistænkeligt", "en": "Suspicious"},
     "tipcat.other": {"da": "Andet", "en": "Other"},
     "tip.urgent": {
         "da": "Ved akut fare: ring 112. Politiet: 114.",
@@ -141,8 +142,8 @@ TEXTS: Catalog = {
         "en": "Thank you for your tip! Reference: {reference}. The municipality will look at it as soon as possible.",
     },
     "tip.thanks.sms": {
-        "da": "Tak! Tip {reference} er modtaget. Hvad handler det om? Svar med nummeret:",
-        "en": "Thanks! Tip {reference} received. What is it about? Reply with the number:",
+        "da": "Tak! Tip {reference} modtaget. Hvad handler det om? Svar med nr.:",
+        "en": "Thanks! Tip {reference} received. What is it about? Reply:",
     },
     "tip.category_set": {
         "da": "Tak. Tip {reference}: {category}.",

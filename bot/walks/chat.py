@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import bot.walks.texts  # noqa: F401  (registers this feature's texts)
+from bot.core.callbacks import Pattern
 from bot.core.conversation import Router, Turn
 from bot.core.i18n import t
 from bot.core.keywords import register_keyword
@@ -12,7 +14,10 @@ from bot.core.messages import Button
 from bot.walks import services
 from bot.walks.services import WALK_KINDS
 
+log = logging.getLogger(__name__)
+
 NOTE_STATE = "walk_note"
+WALK_KIND = Pattern(f"walk:{{event:id}}:{{kind:{'|'.join(WALK_KINDS)}}}")
 
 
 def _now() -> datetime:
@@ -24,57 +29,68 @@ async def _save_photo(turn: Turn, event_id: int) -> str | None:
     photos, fetch = turn.inbound.photos, turn.inbound.fetch_media
     if not photos or fetch is None:
         return None
-    content = await fetch(photos[-1])
+    try:
+        content = await fetch(photos[-1])
+    except Exception as exc:  # the channel's download failed: the note still counts
+        log.warning("fetching a walk photo failed: %s", type(exc).__name__)
+        return None
     return services.save_photo(
         media_dir=turn.settings.media_dir, event_id=event_id, content=content
     )
 
 
 async def obs_command(turn: Turn) -> None:
-    walk = await services.current_walk(
-        session=turn.session,
-        resident_id=turn.resident.id if turn.resident else None,
-        now=_now(),
-        may_organise=turn.is_staff,
-    )
+    walk = await services.current_walk(session=turn.session, actor=await turn.actor(), now=_now())
     if walk is None:
         turn.say("walk.no_walk")
         return
-    rows = [[Button(t(f"walk.kind.{k}", turn.lang), f"walk:{walk.id}:{k}")] for k in WALK_KINDS]
+    rows = [
+        [Button(t(f"walk.kind.{k}", turn.lang), WALK_KIND.data(event=walk.id, kind=k))]
+        for k in WALK_KINDS
+    ]
     turn.say("walk.ask_kind", buttons=rows)
 
 
 async def kind_chosen(turn: Turn) -> None:
-    """walk:EVENT:KIND: the kind is chosen, the note comes next."""
-    _, event_id, kind = (turn.inbound.callback or "").split(":", 2)
-    if kind not in WALK_KINDS:
-        turn.say("expired_button")
-        return
-    await turn.set_state(NOTE_STATE, event_id=int(event_id), kind=kind)
+    """walk:EVENT:KIND: the kind is chosen (by a participant of that walk), the note comes next."""
+    event_id, kind = turn.pressed.id("event"), turn.pressed.word("kind")
+    await services.walk_for_observation(
+        session=turn.session, actor=await turn.actor(), event_id=event_id, now=_now()
+    )
+    await turn.set_state(NOTE_STATE, event_id=event_id, kind=kind)
     turn.say("walk.ask_note")
 
 
 async def note(turn: Turn) -> None:
     """A shared position is kept for the note; the note (with any photo) saves the observation."""
+    data = turn.data
+    event_id, kind = data.get("event_id"), data.get("kind")
+    if not isinstance(event_id, int) or kind not in WALK_KINDS:
+        await turn.clear_state()
+        turn.say("expired_button")
+        return
+    actor = await turn.actor()
+    # Checked before a photo is kept on disk, so a refusal leaves nothing behind.
+    await services.walk_for_observation(
+        session=turn.session, actor=actor, event_id=event_id, now=_now()
+    )
     if turn.inbound.location is not None:
         loc = turn.inbound.location
-        await turn.set_state(
-            NOTE_STATE, **(turn.data | {"lat": loc.latitude, "lon": loc.longitude})
-        )
+        await turn.set_state(NOTE_STATE, **(data | {"lat": loc.latitude, "lon": loc.longitude}))
         turn.say("walk.location_noted")
         return
-    data = turn.data
-    event_id = int(data["event_id"])
     photo = await _save_photo(turn, event_id) or data.get("photo")
+    lat, lon = data.get("lat"), data.get("lon")
     await services.record_observation(
         session=turn.session,
+        actor=actor,
         event_id=event_id,
-        resident_id=turn.resident.id if turn.resident else None,
-        kind=str(data["kind"]),
+        kind=str(kind),
         note=turn.inbound.text,
-        photo_path=photo,
-        latitude=data.get("lat"),
-        longitude=data.get("lon"),
+        now=_now(),
+        photo_path=photo if isinstance(photo, str) else None,
+        latitude=float(lat) if isinstance(lat, int | float) else None,
+        longitude=float(lon) if isinstance(lon, int | float) else None,
     )
     await turn.clear_state()
     turn.say("walk.saved")
@@ -84,5 +100,5 @@ def register(router: Router) -> None:
     """Attach /obs (SMS: OBS) and its steps to the router."""
     register_keyword("obs", "obs", "observation", "observe")
     router.command("obs")(obs_command)
-    router.callback("walk")(kind_chosen)
+    router.callback("walk", WALK_KIND)(kind_chosen)
     router.state(NOTE_STATE)(note)

@@ -1,15 +1,22 @@
-"""Safety walks as a service: which walk is going on, recording observations, the report's data."""
+"""Safety walks as a service: which walk is going on, recording observations, the report's data.
+
+Observations come only from participants of a walk in progress: residents invited to it, and
+organisers who may look into it (coordinators, representatives of one of its areas).
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.actors import Actor, NotAllowed
+from bot.events.access import event_areas, may_see_people
+from bot.events.timing import EventError
+from storage import access
 from storage import events as store
 from storage.event_models import Event, Observation
 
@@ -27,27 +34,56 @@ def walk_window(event: Event) -> tuple[datetime, datetime]:
     return event.starts_at, end
 
 
-async def current_walk(
-    *,
-    session: AsyncSession,
-    resident_id: int | None,
-    now: datetime,
-    may_organise: Callable[[], Awaitable[bool]],
-) -> Event | None:
-    """The walk going on now that this person was invited to (any walk for organisers).
+def in_progress(event: Event, now: datetime) -> bool:
+    start, end = walk_window(event)
+    return event.cancelled_at is None and start <= now <= end
 
-    `may_organise` is asked only when no walk of their own is going on.
-    """
+
+async def is_participant(*, session: AsyncSession, actor: Actor, event: Event) -> bool:
+    """Invited to the walk, or an organiser who may look into it."""
+    assert event.id is not None
+    if actor.resident_id is not None and await access.holds_invitation(
+        session=session, event_id=event.id, resident_id=actor.resident_id
+    ):
+        return True
+    if not actor.is_staff:
+        return False
+    try:
+        _, area_ids = await event_areas(session=session, event_id=event.id)
+    except EventError:
+        return False
+    return may_see_people(actor, area_ids)
+
+
+async def current_walk(*, session: AsyncSession, actor: Actor, now: datetime) -> Event | None:
+    """The walk going on now that the actor takes part in: their own invitation first."""
     started = await store.walks_started_between(session=session, start=now - LOOK_BACK, end=now)
     walks = [e for e in started if walk_window(e)[1] >= now]
-    if resident_id is not None:
-        invited = await store.invited_event_ids(session=session, resident_id=resident_id)
+    if actor.resident_id is not None:
+        invited = await store.invited_event_ids(session=session, resident_id=actor.resident_id)
         mine = [e for e in walks if e.id in invited]
         if mine:
             return mine[-1]
-    if walks and await may_organise():
-        return walks[-1]
+    for walk in reversed(walks):
+        if await is_participant(session=session, actor=actor, event=walk):
+            return walk
     return None
+
+
+async def walk_for_observation(
+    *, session: AsyncSession, actor: Actor, event_id: int, now: datetime
+) -> Event:
+    """The walk `event_id` when it is in progress and the actor takes part; else NotAllowed."""
+    event = await store.get_event(session=session, event_id=event_id)
+    allowed = (
+        event is not None
+        and event.kind == store.WALK_KIND
+        and in_progress(event, now)
+        and await is_participant(session=session, actor=actor, event=event)
+    )
+    if not allowed or event is None:
+        raise NotAllowed(f"{actor.urn} may not observe on {event_id}", key="walk.not_participant")
+    return event
 
 
 def save_photo(*, media_dir: str, event_id: int, content: bytes) -> str:
@@ -62,20 +98,27 @@ def save_photo(*, media_dir: str, event_id: int, content: bytes) -> str:
 async def record_observation(
     *,
     session: AsyncSession,
+    actor: Actor,
     event_id: int,
-    resident_id: int | None,
     kind: str,
     note: str,
+    now: datetime,
     photo_path: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> Observation:
-    """Save one observation of a walk (the note is cut to what the table holds)."""
+    """Save one observation of a walk in progress the actor takes part in (else NotAllowed);
+    the note is cut to what the table holds, a position off the globe is dropped."""
+    await walk_for_observation(session=session, actor=actor, event_id=event_id, now=now)
+    if kind not in WALK_KINDS:
+        raise ValueError(f"unknown observation kind {kind!r}")
+    if not _on_globe(latitude, longitude):
+        latitude = longitude = None
     return await store.add_observation(
         session=session,
         observation=Observation(
             event_id=event_id,
-            resident_id=resident_id,
+            resident_id=actor.resident_id,
             kind=kind,
             note=note.strip()[:2000],
             photo_path=photo_path,
@@ -83,6 +126,12 @@ async def record_observation(
             longitude=longitude,
         ),
     )
+
+
+def _on_globe(latitude: float | None, longitude: float | None) -> bool:
+    if latitude is None or longitude is None:
+        return False
+    return -90 <= latitude <= 90 and -180 <= longitude <= 180
 
 
 @dataclass

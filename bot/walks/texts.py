@@ -10,6 +10,10 @@ TEXTS: Catalog = {
         "da": "Der er ingen tryghedsvandring i gang lige nu, som du er inviteret til.",
         "en": "There is no safety walk going on right now that you are invited to.",
     },
+    "walk.not_participant": {
+        "da": "Observationer kan kun sendes af deltagere i en tryghedsvandring, mens den foregår.",
+        "en": "Only participants can send observations, and only while the safety walk is on.",
+    },
     "walk.ask_kind": {
         "da": "Tryghedsvandring: hvad har du set?",
         "en": "Safety walk: what did you notice?",
