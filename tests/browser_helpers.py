@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from playwright.async_api import Browser, Locator, Page, ViewportSize, async_playwright
 
@@ -363,3 +364,27 @@ async def seed_scene(db: Database, settings: Settings) -> None:
             now=now,
             capacity=40,
         )
+
+
+# The README's screenshots: (file name, dashboard path), taken on a laptop-sized window.
+SCREENSHOTS = [("overview", "/"), ("map", "/map"), ("inbox", "/tips"), ("composer", "/compose")]
+COMPOSED = "Indbrud på Paltholmvej i eftermiddag. Lås døre og vinduer, og ring 114 ved mistanke."
+
+
+async def take_screenshots(browser: Browser, telegram: FakeTelegram, folder: Path) -> list[Path]:
+    """Log in as the coordinator and save overview, map, inbox and a composer preview as PNGs."""
+    written: list[Path] = []  # Playwright creates the folder
+    async with new_page(browser) as page:
+        link = await log_in(page, telegram)
+        for name, path in SCREENSHOTS:
+            await page.goto(dashboard_url(link, path))
+            if name == "composer":
+                await page.get_by_label("Indbrudsalarm").check()
+                await page.get_by_label("Farum", exact=True).check()
+                await page.get_by_label("Tekst").fill(COMPOSED)
+                await page.get_by_role("button", name="Se forhåndsvisning").click()
+                await page.wait_for_load_state()
+            target = folder / f"{name}.png"
+            await page.screenshot(path=str(target), animations="disabled", caret="hide")
+            written.append(target)
+    return written

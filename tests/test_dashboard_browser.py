@@ -1,0 +1,259 @@
+"""The dashboard in a real headless Chromium, on the real app against the fake Telegram and Twilio.
+
+Run with `pytest -m browser` (the quick command skips these); needs Debian's `chromium`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip(
+    "playwright.async_api", reason="!! Playwright missing: pip install -e '.[dev]' !!"
+)
+
+from playwright.async_api import Browser, Page, expect
+
+from bot.app.application import NabovagtApp
+from bot.core.settings import Settings
+from sandbox.telegram_fake import FakeTelegram
+from sandbox.twilio_fake import TwilioFake
+from storage.db import Database
+from tests.browser_helpers import (
+    ask_for_link,
+    chromium_path,
+    dashboard_url,
+    focus_is_visible,
+    headless_chromium,
+    horizontal_overflow,
+    join_by_sms,
+    join_on_telegram,
+    log_in,
+    login_link,
+    login_link_in,
+    new_page,
+    seed_scene,
+    stats_rows,
+    stats_text,
+    tab_to,
+    table_rows,
+    take_screenshots,
+    tip_with_updates,
+)
+from tests.conftest import COORDINATOR_ID
+
+pytestmark = pytest.mark.browser
+
+KAREN = 1001
+OLE = 1002
+FARUM_SMS = "+4520000001"
+VAERLOSE_SMS = "+4520000002"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if chromium_path() is None:
+        reason = "!! Debian's chromium is not installed (apt-get install chromium): browser tests NOT run !!"
+        if os.environ.get("REQUIRE_CHROMIUM"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    async with headless_chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    async with new_page(browser) as opened:
+        yield opened
+
+
+async def test_login_link_opens_the_overview_once(
+    app: NabovagtApp, telegram: FakeTelegram, browser: Browser, page: Page
+) -> None:
+    link = await log_in(page, telegram)
+    await expect(page.get_by_role("heading", name="Overblik", exact=True)).to_be_visible()
+    await expect(page.get_by_role("navigation")).to_contain_text("Tips")
+    cookie = next(c for c in await page.context.cookies() if c["name"] == "nabovagt_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/dashboard"
+
+    # The same link in another browser (no cookies): refused, and no data.
+    async with new_page(browser) as stranger:
+        response = await stranger.goto(link)
+        assert response is not None and response.status == 400
+        await expect(stranger.get_by_text("allerede brugt")).to_be_visible()
+        await expect(stranger.get_by_role("navigation")).to_have_count(0)
+        await stranger.goto(dashboard_url(link))
+        await expect(stranger.get_by_text("Du er ikke logget ind")).to_be_visible()
+
+    # Logging out ends the session for good.
+    await page.get_by_role("button", name="Log ud").click()
+    await expect(page.get_by_text("Du er logget ud")).to_be_visible()
+    await page.goto(dashboard_url(link))
+    await expect(page.get_by_text("Du er ikke logget ind")).to_be_visible()
+
+
+async def test_without_a_session_no_page_shows_data(
+    app: NabovagtApp, telegram: FakeTelegram, db: Database, settings: Settings, page: Page
+) -> None:
+    await seed_scene(db, settings)
+    link = await login_link(telegram)  # not opened: only to learn the server's address
+    await page.context.add_cookies(
+        [{"name": "nabovagt_session", "value": "forged", "url": dashboard_url(link)}]
+    )
+    for path in ("/", "/map", "/tips", "/compose", "/events"):
+        await page.goto(dashboard_url(link, path))
+        await expect(page.get_by_text("Du er ikke logget ind")).to_be_visible()
+        body = await page.inner_text("body")
+        assert "Farum" not in body and "Paltholmvej" not in body, (path, body)
+
+
+async def test_residents_are_refused_politely_on_both_channels(
+    app: NabovagtApp, telegram: FakeTelegram, twilio: TwilioFake
+) -> None:
+    await join_on_telegram(telegram, KAREN, "Farum")
+    answer = await ask_for_link(telegram, KAREN)
+    assert "koordinatorer" in (answer.text or "") and login_link_in(answer) is None
+
+    await join_by_sms(twilio, FARUM_SMS, "Farum")
+    await twilio.user_sends_sms(FARUM_SMS, "WEB")
+    refusal = twilio.sms_to(FARUM_SMS)[-1].body
+    assert "koordinatorer" in refusal and "/dashboard/login" not in refusal
+
+
+async def test_overview_numbers_equal_stats(
+    app: NabovagtApp, telegram: FakeTelegram, twilio: TwilioFake, page: Page
+) -> None:
+    await join_on_telegram(telegram, KAREN, "Farum")
+    await join_by_sms(twilio, FARUM_SMS, "Farum")
+    await join_on_telegram(telegram, OLE, "Værløse", first_name="Ole")
+    await join_by_sms(twilio, VAERLOSE_SMS, "Værløse")
+    await twilio.user_sends_sms(VAERLOSE_SMS, "STOP")
+
+    expected = stats_rows(await stats_text(telegram))
+    assert expected["Farum"] == (2, 2, 0) and expected["Værløse"][0] == 1
+
+    await log_in(page, telegram)
+    shown = await helper_table(page)
+    assert {area: shown[area] for area in expected} == expected
+
+
+async def helper_table(page: Page) -> dict[str, tuple[int, int, int]]:
+    """The overview's helpers table: area -> (active, new this month, stopped this month)."""
+    rows = await table_rows(page)
+    out: dict[str, tuple[int, int, int]] = {}
+    columns: dict[str, int] | None = None
+    for cells in rows:
+        if "Område" in cells and "Aktive" in cells:
+            columns = {name: cells.index(name) for name in cells}
+            continue
+        if columns is None or len(cells) < len(columns):
+            continue
+        try:
+            out[cells[columns["Område"]]] = (
+                _int(cells[columns["Aktive"]]),
+                _int(cells[columns["Nye i måneden"]]),
+                _int(cells[columns["Stoppet"]]),
+            )
+        except ValueError:
+            columns = None  # the next table
+    assert out, f"no helpers table on the overview: {rows}"
+    return out
+
+
+def _int(cell: str) -> int:
+    return int(re.sub(r"[^\d]", "", cell))
+
+
+async def test_acknowledging_a_tip_with_the_keyboard_tells_the_tipster(
+    app: NabovagtApp, telegram: FakeTelegram, page: Page
+) -> None:
+    await join_on_telegram(telegram, KAREN, "Farum")
+    reference = await tip_with_updates(telegram, KAREN, "Skuret ved legepladsen er smadret")
+    await telegram.wait_for(COORDINATOR_ID, f"Nyt tip {reference}")
+
+    await log_in(page, telegram)
+    # Keyboard only from here: Tab to the menu's tips link, Enter; Tab to the tip, Enter; ...
+    await tab_to(page, page.get_by_role("navigation").get_by_role("link", name="Tips"))
+    assert await focus_is_visible(page)
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/dashboard/tips")
+    await tab_to(page, page.get_by_role("link", name=reference))
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_text("Skuret ved legepladsen er smadret")).to_be_visible()
+    await tab_to(page, page.get_by_role("button", name="Modtaget", exact=True))
+    assert await focus_is_visible(page)
+    await page.keyboard.press("Enter")
+
+    await telegram.wait_for(KAREN, f"Dit tip {reference} er modtaget af kommunen")
+    await expect(page.get_by_text("modtaget", exact=False).first).to_be_visible()
+    # The Telegram inbox shows what the page did.
+    seen = len(telegram.messages_to(COORDINATOR_ID))
+    telegram.user_sends_text(COORDINATOR_ID, "/inbox", first_name="Kim")
+    inbox = await telegram.wait_for(COORDINATOR_ID, reference, after=seen)
+    assert "modtaget" in (inbox.text or "")
+
+
+async def test_composer_alert_reaches_exactly_the_chosen_area_on_both_channels(
+    app: NabovagtApp, telegram: FakeTelegram, twilio: TwilioFake, page: Page
+) -> None:
+    await join_on_telegram(telegram, KAREN, "Farum")
+    await join_by_sms(twilio, FARUM_SMS, "Farum")
+    await join_on_telegram(telegram, OLE, "Værløse", first_name="Ole")
+    await join_by_sms(twilio, VAERLOSE_SMS, "Værløse")
+    seen_ole, seen_sms = len(telegram.messages_to(OLE)), len(twilio.sent)
+
+    link = await log_in(page, telegram)
+    await page.goto(dashboard_url(link, "/compose"))
+    await page.get_by_label("Indbrudsalarm").check()
+    await page.get_by_label("Farum", exact=True).check()
+    await page.get_by_label("Tekst").fill(
+        "Indbrud på Paltholmvej i eftermiddag. Lås døre og vinduer."
+    )
+    await page.get_by_role("button", name="Se forhåndsvisning").click()
+
+    await expect(page.get_by_text("I Telegram")).to_be_visible()
+    await expect(page.get_by_text("Som SMS")).to_be_visible()
+    await expect(page.get_by_text("Paltholmvej").first).to_be_visible()
+    await page.get_by_role("button", name="Send", exact=True).click()
+    await expect(page.get_by_text("Færdig.")).to_be_visible(timeout=15_000)
+
+    alert = await telegram.wait_for(KAREN, "Paltholmvej")
+    assert "Farum" in (alert.text or "")
+    await twilio.wait_for_sms(FARUM_SMS, "Paltholmvej")
+    assert all("Paltholmvej" not in (m.text or "") for m in telegram.messages_to(OLE)[seen_ole:])
+    assert all(
+        "Paltholmvej" not in sms.body for sms in twilio.sent[seen_sms:] if sms.to == VAERLOSE_SMS
+    )
+
+
+async def test_every_page_fits_a_phone_screen(
+    app: NabovagtApp, telegram: FakeTelegram, db: Database, settings: Settings, browser: Browser
+) -> None:
+    await seed_scene(db, settings)
+    async with new_page(browser, phone=True) as phone:
+        link = await log_in(phone, telegram)
+        for path in ("/", "/map", "/tips", "/compose", "/events"):
+            await phone.goto(dashboard_url(link, path))
+            assert await horizontal_overflow(phone) <= 0, f"{path} is wider than a phone"
+
+
+async def test_readme_screenshots_render(
+    app: NabovagtApp,
+    telegram: FakeTelegram,
+    db: Database,
+    settings: Settings,
+    browser: Browser,
+    tmp_path: Path,
+) -> None:
+    """The same code as scripts/screenshots.py, so the README's images cannot go stale silently."""
+    await seed_scene(db, settings)
+    written = await take_screenshots(browser, telegram, tmp_path)
+    assert [p.name for p in written] == ["overview.png", "map.png", "inbox.png", "composer.png"]
+    for path in written:
+        header = path.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (int.from_bytes(header[16:20]), int.from_bytes(header[20:24])) == (1280, 800)
