@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.settings import Settings
 from bot.tips.handling import triage_scope
 from storage import dashboard as store
-from storage import roles
+from storage import residents, roles
 
 LOGIN_VALID = timedelta(minutes=10)
 SESSION_VALID = timedelta(hours=8)
@@ -75,12 +75,22 @@ def csrf_ok(session_secret: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(csrf_token(session_secret), given)
 
 
+async def addresses(*, session: AsyncSession, urn: str) -> list[str]:
+    """This address and the resident's others: a coordinator by Telegram is one by SMS too."""
+    contact = await residents.get_contact(session=session, urn=urn)
+    if contact is None:
+        return [urn]
+    others = await residents.contacts_of(session=session, resident_id=contact.resident_id)
+    return [urn, *sorted(c.urn for c in others if c.urn != urn)]
+
+
 async def staff_scope(*, session: AsyncSession, settings: Settings, urn: str) -> Scope | None:
     """Coordinators see everything, representatives their areas; residents get None."""
-    scope = await triage_scope(session=session, settings=settings, urns=[urn])
+    urns = await addresses(session=session, urn=urn)
+    scope = await triage_scope(session=session, settings=settings, urns=urns)
     if scope is None:
         return Scope(True, None)
-    granted = await roles.roles_of(session=session, urns=[urn])
+    granted = await roles.roles_of(session=session, urns=urns)
     if any(r.role == roles.REPRESENTATIVE for r in granted):
         return Scope(False, sorted(set(scope)))
     return None
