@@ -33,12 +33,12 @@ async def find_token(*, session: AsyncSession, token_hash: str, kind: str) -> Da
 
 async def use_token(*, session: AsyncSession, token_id: int, now: datetime) -> bool:
     """Mark a token used; False when another request used it first (one UPDATE, no race)."""
-    result = await session.execute(
+    result = await session.exec(
         update(DashboardToken)
         .where(col(DashboardToken.id) == token_id, col(DashboardToken.used_at).is_(None))
         .values(used_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 async def drop_expired(*, session: AsyncSession, now: datetime) -> int:
