@@ -29,7 +29,7 @@ from storage import tips as tip_store
 from storage.db import Database
 from storage.models import Area
 
-WIDTH, MARGIN = 800, 16
+WIDTH, MARGIN = 600, 12
 WALK = "tryghedsvandring"
 # Observations of walks this far back are drawn; older ones have usually been followed up.
 OBSERVATIONS_SINCE = timedelta(days=365)
