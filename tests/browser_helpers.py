@@ -17,6 +17,7 @@ from playwright.async_api import Browser, Locator, Page, ViewportSize, async_pla
 from bot.core.settings import Settings
 from bot.events import services as events
 from bot.registration import services as registration
+from bot.reports import services as reports
 from bot.tips import handling
 from bot.tips import services as tips
 from bot.walks import services as walks
@@ -35,6 +36,9 @@ LOGIN_LINK = re.compile(r"https?://[^\s\"'<>]+/dashboard/login\?token=[A-Za-z0-9
 STATS_ROW = re.compile(
     r"^(?P<area>[^:\n]+): (?P<active>\d+) \(\+(?P<new>\d+) \w+, (?P<stopped>\d+)"
 )
+# "I alt: 3 aktive, 3 nye i måneden, 0 stoppet."
+STATS_TOTAL = re.compile(r"^I alt: (?P<active>\d+) \w+, (?P<new>\d+) [\w ]+, (?P<stopped>\d+)")
+TOTAL = "I alt"
 
 
 class ChromiumMissing(RuntimeError):
@@ -129,16 +133,14 @@ def dashboard_url(link: str, path: str = "/") -> str:
 
 
 def stats_rows(text: str) -> dict[str, tuple[int, int, int]]:
-    """/stats per area: name -> (active, new this month, stopped this month)."""
+    """/stats per area and "I alt": name -> (active, new this month, stopped this month)."""
     rows: dict[str, tuple[int, int, int]] = {}
     for line in text.splitlines():
-        found = STATS_ROW.match(line.strip())
+        total = STATS_TOTAL.match(line.strip())
+        found = total or STATS_ROW.match(line.strip())
         if found:
-            rows[found["area"].strip()] = (
-                int(found["active"]),
-                int(found["new"]),
-                int(found["stopped"]),
-            )
+            name = TOTAL if total else found["area"].strip()
+            rows[name] = (int(found["active"]), int(found["new"]), int(found["stopped"]))
     return rows
 
 
@@ -146,6 +148,13 @@ async def stats_text(telegram: FakeTelegram, user_id: int = COORDINATOR_ID) -> s
     seen = len(telegram.messages_to(user_id))
     telegram.user_sends_text(user_id, "/stats", first_name="Kim")
     return (await telegram.wait_for(user_id, "Nabohjælpere pr. område", after=seen)).text or ""
+
+
+async def coordinator_opens_chat(telegram: FakeTelegram) -> None:
+    """Bots can only write to people who have written to them first."""
+    seen = len(telegram.messages_to(COORDINATOR_ID))
+    telegram.user_sends_text(COORDINATOR_ID, "/help", first_name="Kim")
+    await telegram.wait_for(COORDINATOR_ID, "Koordinator", after=seen)
 
 
 def press(telegram: FakeTelegram, user_id: int, message: SentMessage, label: str) -> None:
@@ -211,6 +220,19 @@ async def tab_to(page: Page, target: Locator, *, limit: int = 80) -> None:
         if await handle.evaluate("element => element === document.activeElement"):
             return
     raise AssertionError(f"{target} is not reachable with Tab within {limit} presses")
+
+
+async def clipped_boxes(page: Page) -> list[str]:
+    """Boxes whose content is wider than they are (a table cut off behind a scrollbar, say)."""
+    found: list[str] = await page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *'))
+            .filter(el => el.scrollWidth > el.clientWidth + 1
+                && ['auto', 'scroll', 'hidden'].includes(getComputedStyle(el).overflowX))
+            .map(el => `${el.tagName.toLowerCase()}#${el.id}.${el.className}: `
+                + `${el.scrollWidth}px in ${el.clientWidth}px: `
+                + el.innerText.replace(/\\s+/g, ' ').slice(0, 60))"""
+    )
+    return found
 
 
 async def focus_is_visible(page: Page) -> bool:
@@ -286,7 +308,9 @@ async def _area_ids(db: Database) -> dict[str, int]:
 
 
 async def seed_scene(db: Database, settings: Settings) -> None:
-    """Helpers in five areas, six tips (some handled), a walk with observations, an event ahead."""
+    """Helpers in five areas, six tips (some handled), a walk with observations, an event ahead,
+    a year of burglaries."""
+    await seed_burglaries(db, settings)
     areas = await _area_ids(db)
     now = datetime.now(UTC)
     residents: list[tuple[int, int | None]] = []
@@ -388,3 +412,27 @@ async def take_screenshots(browser: Browser, telegram: FakeTelegram, folder: Pat
             await page.screenshot(path=str(target), animations="disabled", caret="hide")
             written.append(target)
     return written
+
+
+# Burglaries per month in the 12 months before this one, and so far this month: Farum is a
+# hotspot, Værløse above its average, the rest at or below theirs (the map's colours).
+SCENE_BURGLARIES = {
+    "Farum": (2, 5),
+    "Værløse": (2, 3),
+    "Farum Midtpunkt": (1, 1),
+    "Stavnsholt": (1, 0),
+    "Hareskov": (1, 1),
+}
+
+
+async def seed_burglaries(db: Database, settings: Settings) -> None:
+    areas = await _area_ids(db)
+    today = datetime.now(settings.tz).date()
+    async with db.session() as session:
+        for area, (usual, now_) in SCENE_BURGLARIES.items():
+            days = [reports.month_start(today, back) + timedelta(days=9) for back in range(1, 13)]
+            days = [d for d in days for _ in range(usual)] + [reports.month_start(today)] * now_
+            for day in days:
+                await reports.add_burglary(
+                    session=session, day=day, area_id=areas[area], address=None, kind=None
+                )
