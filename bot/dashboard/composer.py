@@ -57,8 +57,8 @@ def read_draft(form: FormData, allowed: list[int] | None) -> Draft:
         draft.area_ids = sorted(
             {int(raw) for raw in form.getlist("area") if isinstance(raw, str) and raw.isdigit()}
         )
-        if not draft.area_ids:
-            draft.errors.append("pick_at_least_one")
+    if draft.area_ids == []:
+        draft.errors.append("pick_at_least_one")
     raw_priority = str(form.get("priority", ""))
     if draft.kind == "alert" and raw_priority == str(outbox.URGENT):
         draft.priority = outbox.URGENT
