@@ -5,7 +5,8 @@
 The real app runs on the local stand-ins for Telegram and Twilio with a fresh SQLite database,
 fills it with the same demo data the browser tests use (tests/browser_helpers.py), logs in the
 way a coordinator does (/dashboard in Telegram) and photographs overview, map, tip inbox and a
-composer preview in Debian's headless chromium at 1280x800.
+composer preview in Debian's headless chromium at 1280x800. Install Debian's
+fonts-noto-color-emoji first, or the alert's 🚨 shows as an empty box.
 """
 
 from __future__ import annotations

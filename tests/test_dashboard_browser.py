@@ -19,11 +19,15 @@ pytest.importorskip(
 from playwright.async_api import Browser, Page, expect
 
 from bot.app.application import NabovagtApp
+from bot.broadcasts import services
+from bot.broadcasts.render import summary
 from bot.core.settings import Settings
 from sandbox.telegram_fake import FakeTelegram
 from sandbox.twilio_fake import TwilioFake
+from storage import roles
 from storage.db import Database
 from tests.browser_helpers import (
+    SCENE_TIPS,
     ask_for_link,
     chromium_path,
     clipped_boxes,
@@ -38,6 +42,7 @@ from tests.browser_helpers import (
     login_link,
     login_link_in,
     new_page,
+    press,
     seed_scene,
     stats_rows,
     stats_text,
@@ -47,11 +52,13 @@ from tests.browser_helpers import (
     tip_with_updates,
 )
 from tests.conftest import COORDINATOR_ID
+from tests.test_broadcast_helpers import area_id
 
 pytestmark = pytest.mark.browser
 
 KAREN = 1001
 OLE = 1002
+REPRESENTATIVE = 7001
 FARUM_SMS = "+4520304050"
 VAERLOSE_SMS = "+4540506070"
 PAGES = ("/", "/map", "/tips", "/compose", "/events")
@@ -156,6 +163,30 @@ def _int(cell: str) -> int:
     return int(re.sub(r"[^\d]", "", cell))
 
 
+async def test_a_representative_sees_only_their_own_areas(
+    app: NabovagtApp, telegram: FakeTelegram, db: Database, settings: Settings, page: Page
+) -> None:
+    await seed_scene(db, settings)
+    async with db.session() as session:
+        await roles.grant(
+            session=session,
+            urn=f"telegram:{REPRESENTATIVE}",
+            role=roles.REPRESENTATIVE,
+            area_id=await area_id(db, "Farum"),
+        )
+    link = await log_in(page, telegram, REPRESENTATIVE)
+    await expect(page.get_by_text("Repræsentant")).to_be_visible()
+    assert list(await helper_table(page)) == ["Farum"]
+
+    await page.goto(dashboard_url(link, "/tips"))
+    areas = {row[2] for row in (await table_rows(page))[1:]}
+    assert areas == {"Farum"}, areas
+    vaerlose_tip = 1 + next(i for i, tip in enumerate(SCENE_TIPS) if "kælderdøren" in tip[2])
+    response = await page.goto(dashboard_url(link, f"/tips/{vaerlose_tip}"))
+    assert response is not None and response.status == 403
+    assert "kælderdøren" not in await page.inner_text("body")
+
+
 async def test_acknowledging_a_tip_with_the_keyboard_tells_the_tipster(
     app: NabovagtApp, telegram: FakeTelegram, page: Page
 ) -> None:
@@ -178,16 +209,29 @@ async def test_acknowledging_a_tip_with_the_keyboard_tells_the_tipster(
     await page.keyboard.press("Enter")
 
     await telegram.wait_for(KAREN, f"Dit tip {reference} er modtaget af kommunen")
-    await expect(page.get_by_text("modtaget", exact=False).first).to_be_visible()
+    await expect(page.locator("#tip-status")).to_have_text("modtaget")
     # The Telegram inbox shows what the page did.
     seen = len(telegram.messages_to(COORDINATOR_ID))
     telegram.user_sends_text(COORDINATOR_ID, "/inbox", first_name="Kim")
     inbox = await telegram.wait_for(COORDINATOR_ID, reference, after=seen)
     assert "modtaget" in (inbox.text or "")
 
+    # And the other way round: resolved in Telegram, the page shows it.
+    notice = await telegram.wait_for(COORDINATOR_ID, f"Nyt tip {reference}")
+    seen = len(telegram.messages_to(COORDINATOR_ID))
+    press(telegram, COORDINATOR_ID, notice, "Løst")
+    ask = await telegram.wait_for(COORDINATOR_ID, "intern note", after=seen)
+    press(telegram, COORDINATOR_ID, ask, "Løs uden note")
+    await telegram.wait_for(KAREN, f"Dit tip {reference} er markeret som løst")
+    await page.reload()
+    await expect(page.locator("#tip-status")).to_have_text("løst")
+
+
+ALERT = "Indbrud på Paltholmvej i eftermiddag. Lås døre og vinduer."
+
 
 async def test_composer_alert_reaches_exactly_the_chosen_area_on_both_channels(
-    app: NabovagtApp, telegram: FakeTelegram, twilio: TwilioFake, page: Page
+    app: NabovagtApp, telegram: FakeTelegram, twilio: TwilioFake, db: Database, page: Page
 ) -> None:
     await join_on_telegram(telegram, KAREN, "Farum")
     await join_by_sms(twilio, FARUM_SMS, "Farum")
@@ -206,9 +250,23 @@ async def test_composer_alert_reaches_exactly_the_chosen_area_on_both_channels(
 
     await expect(page.get_by_text("I Telegram")).to_be_visible()
     await expect(page.get_by_text("Som SMS")).to_be_visible()
-    await expect(page.get_by_text("Paltholmvej").first).to_be_visible()
+    await expect(page.get_by_text("Modtagere: 2 · Telegram 1 · SMS 1")).to_be_visible()
+    # Segments and cost as the chat's /alert preview computes them.
+    farum = await area_id(db, "Farum")
+    async with db.session() as session:
+        shown = await services.preview(
+            session=session, kind="alert", text=ALERT, area_ids=[farum], lang="da"
+        )
+    for line in summary(shown.recipients, shown.sms_segments, shown.sms_cost, "da").split("\n"):
+        await expect(page.get_by_text(line, exact=True)).to_be_visible()
     await page.get_by_role("button", name="Send", exact=True).click()
-    await expect(page.get_by_text("Færdig.")).to_be_visible(timeout=15_000)
+
+    # Live progress (polled by progress.js), then the final report per channel.
+    await page.wait_for_url(re.compile(r"/dashboard/compose/\d+$"))
+    report = page.locator("#report")
+    await expect(report).to_contain_text("Telegram: 1 leveret", timeout=15_000)
+    await expect(report).to_contain_text("SMS: 1")
+    await expect(page.locator("#progress-line")).to_contain_text("Sendt 2 af 2")
 
     alert = await telegram.wait_for(KAREN, "Paltholmvej")
     assert "Farum" in (alert.text or "")
