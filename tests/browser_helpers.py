@@ -49,7 +49,7 @@ def chromium_path() -> str | None:
     """CHROMIUM from the environment, else Debian's chromium on PATH."""
     configured = os.environ.get("CHROMIUM")
     if configured:
-        return configured
+        return shutil.which(configured)
     for name in CHROMIUM_NAMES:
         found = shutil.which(name)
         if found:
