@@ -111,6 +111,12 @@ async def test_without_a_session_no_page_shows_data(
 ) -> None:
     await seed_scene(db, settings)
     link = await login_link(telegram)  # not opened: only to learn the server's address
+    # No cookie at all: every data address (pages, photos, CSV exports) sends one to log in.
+    for path in (*PAGES, "/tips/1", "/events/1/walk", "/export/overview.csv", "/export/tips.csv"):
+        response = await page.request.get(dashboard_url(link, path), max_redirects=0)
+        assert response.status == 303, (path, response.status)
+        assert response.headers["location"].endswith("/dashboard/login"), path
+        assert "Farum" not in await response.text(), path
     await page.context.add_cookies(
         [{"name": "nabovagt_session", "value": "forged", "url": dashboard_url(link)}]
     )
