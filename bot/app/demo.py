@@ -42,6 +42,7 @@ Nabovagt demo - you type as a person, the bot answers.
   beboer> /start          Telegram resident Karen (id 1001)
   sms> tilmeld værløse    SMS resident +4520304050 (a basic phone)
   koordinator> /stats     Telegram coordinator Kim (id 9001)
+  koordinator> /dashboard a one-time login link for the web dashboard (open it in a browser)
 Type a line as the current person; switch person with a "name>" prefix.
   :press N                press button N of the bot's last message (Telegram)
   :location LAT LON       share a location (Telegram), e.g. :location 55.82 12.35
@@ -153,6 +154,12 @@ class DemoSession:
         await self.telegram.stop()
         await self.twilio.stop()
         self.tmp.cleanup()
+
+    @property
+    def dashboard_url(self) -> str:
+        """Where the web dashboard of the running demo is; a login link comes from /dashboard."""
+        assert self.app is not None and self.app.settings.public_url is not None
+        return f"{self.app.settings.public_url}/dashboard/"
 
     def print(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -388,6 +395,7 @@ async def run_demo(
     await session.start()
     if script is None:
         session.print(f"Demo database: {session.database}  (DATABASE_URL={session.database_url})")
+        session.print(f"Dashboard: {session.dashboard_url}  (log in: koordinator> /dashboard)")
     try:
         if script is not None:
             return await scripted(session, script)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from bot.broadcasts.feature import FEATURE as BROADCASTS
 from bot.core.feature import Feature, Job, OutboxPresenter
+from bot.dashboard.feature import FEATURE as DASHBOARD
 from bot.events.feature import FEATURE as EVENTS
 from bot.registration.feature import FEATURE as REGISTRATION
 from bot.reports.feature import FEATURE as REPORTS
 from bot.tips.feature import FEATURE as TIPS
 from bot.walks.feature import FEATURE as WALKS
 
-FEATURES: tuple[Feature, ...] = (REGISTRATION, EVENTS, WALKS, BROADCASTS, TIPS, REPORTS)
+FEATURES: tuple[Feature, ...] = (
+    REGISTRATION,
+    EVENTS,
+    WALKS,
+    BROADCASTS,
+    TIPS,
+    REPORTS,
+    DASHBOARD,
+)
 
 
 def jobs() -> list[Job]:
