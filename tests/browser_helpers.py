@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Locator, Page, ViewportSize, async_playwright
 
+from bot.core.actors import OPERATOR, actor_for
 from bot.core.settings import Settings
 from bot.events import services as events
 from bot.registration import services as registration
@@ -344,7 +345,9 @@ async def seed_scene(db: Database, settings: Settings) -> None:
                 latitude=lat,
                 longitude=lon,
             )
-            actor = f"telegram:{COORDINATOR_ID}"
+            actor = await actor_for(
+                session=session, settings=settings, urn=f"telegram:{COORDINATOR_ID}"
+            )
             if state in ("acknowledged", "resolved"):
                 await handling.acknowledge_tip(session=session, tip=tip, actor=actor)
             if state == "resolved":
@@ -361,8 +364,15 @@ async def seed_scene(db: Database, settings: Settings) -> None:
             place="Pladsen ved Midtpunktet",
             area_ids=[areas["Farum Midtpunkt"]],
             now=now - timedelta(days=7),
+            actor=OPERATOR,
         )
         assert walk.id is not None
+        walker = await actor_for(
+            session=session,
+            settings=settings,
+            urn=SCENE_HELPERS[8].urn,
+            resident_id=residents[8][0],
+        )
         for kind, note, lat, lon in (
             ("belysning", "Mørk passage ved blok 21", 55.808, 12.37),
             ("beplantning", "Buske skjuler stien til skolen", 55.812, 12.375),
@@ -370,9 +380,10 @@ async def seed_scene(db: Database, settings: Settings) -> None:
         ):
             await walks.record_observation(
                 session=session,
+                actor=walker,
                 event_id=walk.id,
-                resident_id=residents[8][0],
                 kind=kind,
+                now=now,
                 note=note,
                 latitude=lat,
                 longitude=lon,
@@ -386,6 +397,7 @@ async def seed_scene(db: Database, settings: Settings) -> None:
             place="Farum Rådhus, sal 1",
             area_ids=[areas["Farum"]],
             now=now,
+            actor=OPERATOR,
             capacity=40,
         )
 

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from bot.app.application import NabovagtApp
 from bot.app.cli import cli
 from bot.broadcasts.services import queue_broadcast
+from bot.core.actors import OPERATOR
 from bot.core.cli import invoke
 from bot.core.settings import Settings
 from bot.dashboard import auth
@@ -265,8 +266,8 @@ async def test_dashboard_without_public_url_says_so(db: Database, settings: Sett
     """The chat service refuses to hand out a link nobody could open."""
     async with db.session() as session:
         await roles.grant(session=session, urn="telegram:5", role=roles.COORDINATOR)
-        scope = await auth.staff_scope(session=session, settings=settings, urn="telegram:5")
-    assert scope == auth.Scope(True, None)
+        actor = await auth.staff_actor(session=session, settings=settings, urn="telegram:5")
+    assert actor is not None and actor.coordinator
     assert auth.login_url(settings, "x") is None
 
 
@@ -300,7 +301,7 @@ async def test_the_overview_shows_tips_broadcasts_events_and_walks(
             text="Knallerter på stien",
             area_id=farum.id,
         )
-        await acknowledge_tip(session=session, tip=tip, actor="test")
+        await acknowledge_tip(session=session, tip=tip, actor=OPERATOR)
         await queue_broadcast(
             session=session, kind="alert", text="Indbrud i Farum", created_by="test", area_ids=None
         )
@@ -313,6 +314,7 @@ async def test_the_overview_shows_tips_broadcasts_events_and_walks(
             place="Farum Rådhus",
             area_ids=[farum.id],
             now=now,
+            actor=OPERATOR,
         )
         walk, _ = await create_event(
             session=session,
@@ -323,10 +325,16 @@ async def test_the_overview_shows_tips_broadcasts_events_and_walks(
             place="Farum Midtpunkt",
             area_ids=[farum.id],
             now=now - timedelta(days=3),
+            actor=OPERATOR,
         )
         assert walk.id is not None
         await record_observation(
-            session=session, event_id=walk.id, resident_id=None, kind="belysning", note="Mørk sti"
+            session=session,
+            actor=OPERATOR,
+            event_id=walk.id,
+            kind="belysning",
+            note="Mørk sti",
+            now=walk.starts_at + timedelta(hours=1),
         )
         await roles.grant(session=session, urn="telegram:5", role=roles.COORDINATOR)
         login = await auth.issue_login_link(session=session, urn="telegram:5", now=now)

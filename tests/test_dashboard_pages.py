@@ -13,14 +13,17 @@ import httpx
 from sqlmodel import col, select
 
 from bot.app.web import build_web_app
+from bot.core.actors import OPERATOR
 from bot.core.settings import Settings
 from bot.dashboard import auth
 from bot.dashboard.feature import routes as dashboard_routes
 from bot.events import services as events
+from bot.registration.services import forget
 from bot.reports.services import add_burglary
 from bot.tips import services as tips
 from bot.walks import services as walks
 from storage import residents, roles
+from storage import tips as tip_store
 from storage.broadcast_models import Broadcast, Delivery
 from storage.db import Database
 from storage.tip_models import Tip
@@ -394,6 +397,7 @@ async def test_events_show_answers_and_the_walk_protocol(db, settings) -> None:
             place="Farum Kulturhus",
             area_ids=[await area_id(db, "Farum")],
             now=now,
+            actor=OPERATOR,
         )
         walk, _ = await events.create_event(
             session=session,
@@ -404,12 +408,14 @@ async def test_events_show_answers_and_the_walk_protocol(db, settings) -> None:
             place="Farum Station",
             area_ids=None,
             now=now,
+            actor=OPERATOR,
         )
         assert walk.id is not None
         await walks.record_observation(
             session=session,
+            actor=OPERATOR,
             event_id=walk.id,
-            resident_id=None,
+            now=walk.starts_at + timedelta(minutes=30),
             kind="belysning",
             note="Mørk sti bag hallen",
             latitude=55.81,
@@ -487,3 +493,72 @@ async def test_pages_speak_the_coordinators_language(db, settings) -> None:
         assert "The figures behind the map" in page.text
         events_page = await client.get("/dashboard/events")
         assert "No events." in events_page.text
+
+
+# --- authorization through the services --------------------------------------------------------
+
+
+async def test_the_tip_log_names_the_viewers_address_and_forgetting_them_clears_it(
+    db, settings
+) -> None:
+    """The page acts through the triage services with the viewer's Actor: the audit log names
+    the same address the chat would, so /forget finds and clears it."""
+    settings = staff_settings(settings)
+    (resident_id,) = await add_residents(db, "Værløse", [REPRESENTATIVE])
+    await grant_representative(db, REPRESENTATIVE, "Værløse")
+    tip = await tipster_tip(db, settings, "Værløse", "Cykler smidt i søen")
+    async with browser(db, settings, REPRESENTATIVE) as client:
+        csrf = await csrf_of(client, f"/dashboard/tips/{tip.id}")
+        done = await client.post(f"/dashboard/tips/{tip.id}/ack", data={"csrf": csrf})
+        assert done.status_code == 303
+    assert tip.id is not None
+    async with db.session() as session:
+        logged = await tip_store.events_of(session=session, tip_id=tip.id)
+    assert {(e.action, e.actor) for e in logged} >= {
+        ("viewed", REPRESENTATIVE),
+        ("acknowledged", REPRESENTATIVE),
+    }
+    async with db.session() as session:
+        await forget(
+            session=session, resident_id=resident_id, media_dir=settings.media_dir, placeholder="-"
+        )
+    async with db.session() as session:
+        logged = await tip_store.events_of(session=session, tip_id=tip.id)
+    assert REPRESENTATIVE not in {e.actor for e in logged}
+
+
+async def test_a_representative_sees_only_their_areas_events_and_walks(db, settings) -> None:
+    settings = staff_settings(settings)
+    await grant_representative(db, REPRESENTATIVE, "Værløse")
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        farum_walk, _ = await events.create_event(
+            session=session,
+            settings=settings,
+            kind="tryghedsvandring",
+            title="Vandring i Farum",
+            starts_at=now + timedelta(hours=2),
+            place="Farum Station",
+            area_ids=[await area_id(db, "Farum")],
+            now=now,
+            actor=OPERATOR,
+        )
+        await events.create_event(
+            session=session,
+            settings=settings,
+            kind="borgermøde",
+            title="Borgermøde i Værløse",
+            starts_at=now + timedelta(days=2),
+            place="Værløse Bibliotek",
+            area_ids=[await area_id(db, "Værløse")],
+            now=now,
+            actor=OPERATOR,
+        )
+    async with browser(db, settings, REPRESENTATIVE) as client:
+        page = await client.get("/dashboard/events")
+        assert "Borgermøde i Værløse" in page.text and "Vandring i Farum" not in page.text
+        overview = await client.get("/dashboard/")
+        assert "Borgermøde i Værløse" in overview.text and "Vandring i Farum" not in overview.text
+        for path in ("walk", "walk/report", "walk/photos/1"):
+            refused = await client.get(f"/dashboard/events/{farum_walk.id}/{path}")
+            assert refused.status_code == 403, path

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.actors import Actor, actor_for
 from bot.core.settings import Settings
-from bot.tips.handling import triage_scope
 from storage import dashboard as store
-from storage import residents, roles
+from storage import residents
 
 LOGIN_VALID = timedelta(minutes=10)
 SESSION_VALID = timedelta(hours=8)
@@ -37,30 +37,32 @@ class Refusal(enum.Enum):
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is looking at the dashboard, in which language, and which areas they may see."""
+    """Who is looking at the dashboard, in which language, and as which Actor.
 
-    urn: str
+    The Actor is built once per request and handed to every service the page calls, so the
+    dashboard refuses exactly what the services refuse (representatives: their areas only).
+    """
+
+    actor: Actor
     lang: str
-    is_coordinator: bool
-    area_ids: list[int] | None  # None: every area (coordinators)
     csrf: str
 
     @property
-    def actor(self) -> str:
-        """How the audit logs name actions taken on the page."""
-        return f"web:{self.urn}"[:64]
+    def urn(self) -> str:
+        return self.actor.urn
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.actor.coordinator
+
+    @property
+    def area_ids(self) -> list[int] | None:
+        """None: every area (coordinators); else the represented areas."""
+        return None if self.actor.coordinator else sorted(self.actor.areas)
 
     def sees(self, area_id: int | None) -> bool:
         """Whether an area's data (or area-less data, for coordinators only) is visible."""
-        return self.area_ids is None or area_id in self.area_ids
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a staff member may see: every area (coordinators) or their represented areas."""
-
-    is_coordinator: bool
-    area_ids: list[int] | None
+        return self.actor.coordinator or (area_id is not None and area_id in self.actor.areas)
 
 
 def digest(secret: str) -> str:
@@ -75,25 +77,17 @@ def csrf_ok(session_secret: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(csrf_token(session_secret), given)
 
 
-async def addresses(*, session: AsyncSession, urn: str) -> list[str]:
-    """This address and the resident's others: a coordinator by Telegram is one by SMS too."""
+async def staff_actor(*, session: AsyncSession, settings: Settings, urn: str) -> Actor | None:
+    """The Actor behind `urn` (with the resident's other addresses: a coordinator by Telegram is
+    one by SMS too) when they are a coordinator or representative; None for everybody else."""
     contact = await residents.get_contact(session=session, urn=urn)
-    if contact is None:
-        return [urn]
-    others = await residents.contacts_of(session=session, resident_id=contact.resident_id)
-    return [urn, *sorted(c.urn for c in others if c.urn != urn)]
-
-
-async def staff_scope(*, session: AsyncSession, settings: Settings, urn: str) -> Scope | None:
-    """Coordinators see everything, representatives their areas; residents get None."""
-    urns = await addresses(session=session, urn=urn)
-    scope = await triage_scope(session=session, settings=settings, urns=urns)
-    if scope is None:
-        return Scope(True, None)
-    granted = await roles.roles_of(session=session, urns=urns)
-    if any(r.role == roles.REPRESENTATIVE for r in granted):
-        return Scope(False, sorted(set(scope)))
-    return None
+    actor = await actor_for(
+        session=session,
+        settings=settings,
+        urn=urn,
+        resident_id=contact.resident_id if contact is not None else None,
+    )
+    return actor if actor.is_staff else None
 
 
 async def issue_login_link(*, session: AsyncSession, urn: str, now: datetime) -> str:
@@ -134,7 +128,7 @@ async def redeem_login(
     assert token.id is not None
     if not await store.use_token(session=session, token_id=token.id, now=now):
         return Refusal.USED  # a second tab opened the same link a moment earlier
-    if await staff_scope(session=session, settings=settings, urn=token.urn) is None:
+    if await staff_actor(session=session, settings=settings, urn=token.urn) is None:
         return Refusal.NOT_STAFF  # the role was taken away after the link was sent
     await store.drop_expired(session=session, now=now)
     session_secret = secrets.token_urlsafe(32)
@@ -166,11 +160,11 @@ async def viewer_for_session(
     urn = await session_urn(session=session, secret=secret, now=now)
     if urn is None:
         return None
-    scope = await staff_scope(session=session, settings=settings, urn=urn)
-    if scope is None:
+    actor = await staff_actor(session=session, settings=settings, urn=urn)
+    if actor is None:
         return Refusal.NOT_STAFF
     lang = await store.language_of(session=session, urn=urn) or settings.default_language
-    return Viewer(urn, lang, scope.is_coordinator, scope.area_ids, csrf_token(secret))
+    return Viewer(actor, lang, csrf_token(secret))
 
 
 async def end_session(*, session: AsyncSession, secret: str, now: datetime) -> bool:

@@ -12,10 +12,7 @@ from bot.dashboard import texts as _texts  # noqa: F401  (registers the dash.* k
 
 async def dashboard_command(turn: Turn) -> None:
     """Staff get a link valid 10 minutes, once; residents a polite refusal."""
-    scope = await auth.staff_scope(
-        session=turn.session, settings=turn.settings, urn=turn.inbound.urn
-    )
-    if scope is None:
+    if not (await turn.actor()).is_staff:
         turn.say("dash.staff_only")
         return
     if turn.settings.public_url is None:

@@ -25,8 +25,7 @@ def dashboard_link(
 
     async def work(db: Database, settings: Settings) -> str:
         async with db.session() as session:
-            scope = await auth.staff_scope(session=session, settings=settings, urn=address)
-            if scope is None:
+            if await auth.staff_actor(session=session, settings=settings, urn=address) is None:
                 raise fail(f"{address} is neither a coordinator nor a representative", code=1)
             secret = await auth.issue_login_link(
                 session=session, urn=address, now=datetime.now(UTC)

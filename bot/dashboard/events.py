@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 import bot.dashboard.page_texts  # noqa: F401  (registers the pages' texts)
+from bot.core.actors import NotAllowed
 from bot.core.i18n import t
 from bot.core.settings import Settings
 from bot.dashboard.auth import Viewer
@@ -22,7 +23,6 @@ from bot.events.services import EventOverview
 from bot.events.wording import kind_label, when_text
 from bot.walks import report as walk_report
 from bot.walks import services as walks
-from storage import areas as area_store
 from storage.db import Database
 from storage.event_models import Observation
 
@@ -67,22 +67,15 @@ class ProtocolGroup:
     follow_up: str
 
 
-def visible(who: Viewer, overview: EventOverview, names: dict[str, int]) -> bool:
-    """Coordinators see every event; representatives those for all areas or one of theirs."""
-    if who.area_ids is None or overview.event.all_areas:
-        return True
-    return any(names.get(name) in who.area_ids for name in overview.areas)
-
-
 async def event_rows(
     *, session: AsyncSession, settings: Settings, who: Viewer, since: datetime | None
 ) -> list[EventRow]:
-    names = {a.name: a.id for a in await area_store.list_areas(session=session) if a.id}
+    """The events the viewer organises or may look into (the events service decides which)."""
     rows = []
-    for event, _ in await events.event_summaries(session=session, since=since):
+    for event, _ in await events.visible_events(session=session, since=since, actor=who.actor):
         assert event.id is not None
-        overview = await events.event_overview(session=session, event_id=event.id)
-        if overview is None or not visible(who, overview, names):
+        overview = await events.event_overview(session=session, event_id=event.id, actor=who.actor)
+        if overview is None:
             continue
         rows.append(
             EventRow(
@@ -124,9 +117,13 @@ def routes(db: Database, settings: Settings) -> list[Route]:
         event_id = int(request.path_params["event_id"])
         async with db.session() as session:
             report = await walks.build_walk_report(session=session, event_id=event_id)
-            overview = await events.event_overview(session=session, event_id=event_id)
-            names = {a.name: a.id for a in await area_store.list_areas(session=session) if a.id}
-            allowed = overview is not None and visible(who, overview, names)
+            try:
+                allowed = (
+                    await events.event_overview(session=session, event_id=event_id, actor=who.actor)
+                    is not None
+                )
+            except NotAllowed:
+                allowed = False
         if report is None or report.event.kind != WALK:
             return render(
                 request,

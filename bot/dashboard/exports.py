@@ -110,9 +110,7 @@ def routes(db: Database, settings: Settings) -> list[BaseRoute]:
             found = await tip_store.list_tips(
                 session=session, statuses=statuses, area_ids=current.area_ids, category=category
             )
-            text = await export_csv(
-                session, settings, found, with_contact=False, actor=current.actor
-            )
+            text = await export_csv(session, settings, found, with_contact=False, actor=current.urn)
         return _download(
             text, f"nabovagt-tips-{now.astimezone(settings.tz).date().isoformat()}.csv"
         )

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 import bot.dashboard.page_texts  # noqa: F401  (registers the pages' texts)
+from bot.core.actors import Actor, NotAllowed
 from bot.core.i18n import t
 from bot.core.settings import Settings
 from bot.dashboard.auth import Viewer
@@ -159,19 +161,12 @@ class _Missing(Exception):
     """No such tip (404)."""
 
 
-class _Forbidden(Exception):
-    """Not one of the viewer's areas (403)."""
-
-
-async def _tip_for(
-    session: AsyncSession, settings: Settings, who: Viewer, tip_id: int, *, handled: bool
-) -> Tip:
-    """The tip if this viewer may triage it; `handled` also refuses anonymised tips."""
+async def _tip_for(session: AsyncSession, tip_id: int, *, handled: bool) -> Tip:
+    """The tip; `handled` also refuses anonymised tips. Whether the viewer may see or handle it
+    is the triage services' check (NotAllowed: 403)."""
     tip = await tip_store.get_tip(session=session, tip_id=tip_id)
     if tip is None or (handled and tip.anonymised_at is not None):
         raise _Missing
-    if not await handling.may_triage(session=session, settings=settings, urns=[who.urn], tip=tip):
-        raise _Forbidden
     return tip
 
 
@@ -240,18 +235,18 @@ def routes(db: Database, settings: Settings) -> list[Route]:
         done = request.query_params.get("done", "")
         async with db.session() as session:
             try:
-                tip = await _tip_for(session, settings, who, tip_id, handled=False)
-            except (_Missing, _Forbidden) as error:
+                tip = await _tip_for(session, tip_id, handled=False)
+                if not done and tip.anonymised_at is None:
+                    await handling.view_tip(session=session, tip=tip, actor=who.actor)
+                photos = [
+                    n
+                    for n, _ in await handling.tip_photos(
+                        session=session, media_dir=settings.media_dir, tip=tip, actor=who.actor
+                    )
+                ]
+            except (_Missing, NotAllowed) as error:
                 return _refusal(request, who, error)
-            if not done and tip.anonymised_at is None:
-                await handling.view_tip(session=session, tip=tip, actor=who.actor)
             summary = await card(session, tip, who.lang, "tipc.detail")
-            photos = [
-                n
-                for n, _ in await handling.tip_photos(
-                    session=session, media_dir=settings.media_dir, tip=tip
-                )
-            ]
             log = log_lines(await tip_store.events_of(session=session, tip_id=tip_id), who.lang)
             area = (await tip_store.area_names(session=session)).get(tip.area_id or -1, "-")
         message = None
@@ -283,14 +278,16 @@ def routes(db: Database, settings: Settings) -> list[Route]:
         tip_id, number = int(request.path_params["tip_id"]), int(request.path_params["number"])
         async with db.session() as session:
             try:
-                tip = await _tip_for(session, settings, who, tip_id, handled=True)
+                tip = await _tip_for(session, tip_id, handled=True)
+                photos = dict(
+                    await handling.tip_photos(
+                        session=session, media_dir=settings.media_dir, tip=tip, actor=who.actor
+                    )
+                )
             except _Missing:
                 return Response(status_code=404)
-            except _Forbidden:
+            except NotAllowed:
                 return Response(status_code=403)
-            photos = dict(
-                await handling.tip_photos(session=session, media_dir=settings.media_dir, tip=tip)
-            )
         if number not in photos:
             return Response(status_code=404)
         return Response(photos[number], media_type="image/jpeg")
@@ -300,35 +297,41 @@ def routes(db: Database, settings: Settings) -> list[Route]:
         await check_csrf(request, who)
         tip_id, action = int(request.path_params["tip_id"]), request.path_params["action"]
         form = await request.form()
-        async with db.session() as session:
-            try:
-                tip = await _tip_for(session, settings, who, tip_id, handled=True)
-            except (_Missing, _Forbidden) as error:
-                return _refusal(request, who, error)
-            if action == "ack":
-                fresh = await handling.acknowledge_tip(session=session, tip=tip, actor=who.actor)
-                return _back(tip_id, "ack" if fresh else "already")
-            if action == "forward":
-                targets = handling.forward_targets(settings) or ["-"]
-                raw = str(form.get("target", ""))
-                if not raw.isdigit() or int(raw) >= len(targets):
-                    return Response(status_code=400)
-                await handling.forward_tip(
-                    session=session, tip=tip, actor=who.actor, target=targets[int(raw)]
-                )
-                return _back(tip_id, "forwarded")
-            if action == "resolve":
-                note = str(form.get("note", "")).strip() or None
-                await handling.resolve_tip(session=session, tip=tip, actor=who.actor, note=note)
-                return _back(tip_id, "resolved")
-            if action == "answer":
-                answer = str(form.get("answer", "")).strip()
-                if not answer:
-                    return _back(tip_id, "empty")
-                sent = await handling.answer_tip(
-                    session=session, tip=tip, actor=who.actor, answer=answer
-                )
-                return _back(tip_id, "answered" if sent else "unreachable")
+        try:
+            async with db.session() as session:
+                tip = await _tip_for(session, tip_id, handled=True)
+                return await _act(session, tip, action, form, who.actor)
+        except (_Missing, NotAllowed) as error:
+            # The session was rolled back: a refused action leaves nothing behind.
+            return _refusal(request, who, error)
+
+    async def _act(
+        session: AsyncSession, tip: Tip, action: str, form: FormData, actor: Actor
+    ) -> Response:
+        """One triage action through the same service the chat buttons use (it checks `actor`)."""
+        assert tip.id is not None
+        if action == "ack":
+            fresh = await handling.acknowledge_tip(session=session, tip=tip, actor=actor)
+            return _back(tip.id, "ack" if fresh else "already")
+        if action == "forward":
+            targets = handling.forward_targets(settings) or ["-"]
+            raw = str(form.get("target", ""))
+            if not raw.isdigit() or int(raw) >= len(targets):
+                return Response(status_code=400)
+            await handling.forward_tip(
+                session=session, tip=tip, actor=actor, target=targets[int(raw)]
+            )
+            return _back(tip.id, "forwarded")
+        if action == "resolve":
+            note = str(form.get("note", "")).strip() or None
+            await handling.resolve_tip(session=session, tip=tip, actor=actor, note=note)
+            return _back(tip.id, "resolved")
+        if action == "answer":
+            answer = str(form.get("answer", "")).strip()
+            if not answer:
+                return _back(tip.id, "empty")
+            sent = await handling.answer_tip(session=session, tip=tip, actor=actor, answer=answer)
+            return _back(tip.id, "answered" if sent else "unreachable")
         return Response(status_code=404)
 
     return [

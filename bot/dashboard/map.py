@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import bot.dashboard.page_texts  # noqa: F401  (registers the pages' texts)
+from bot.core.actors import Actor
 from bot.core.areas import area_at
 from bot.core.i18n import month_text, number, t
 from bot.core.settings import Settings
@@ -189,13 +190,14 @@ def _in_scope(areas: list[Area], scope: list[int] | None, lat: float, lon: float
 async def _tip_markers(
     session: AsyncSession,
     projection: Projection,
+    actor: Actor,
     scope: list[int] | None,
     since: datetime,
     lang: str,
 ) -> list[Marker]:
     """This month's tips and every still open one, where they have a location."""
     recent = await tip_store.list_tips(session=session, area_ids=scope, since=since)
-    still_open = await handling.open_tips(session=session, area_ids=scope)
+    still_open = await handling.open_tips(session=session, actor=actor)
     tips = {tip.id: tip for tip in [*recent, *still_open]}
     markers = []
     for tip in tips.values():
@@ -253,11 +255,13 @@ async def build_map(
     *,
     session: AsyncSession,
     settings: Settings,
-    area_ids: list[int] | None,
+    actor: Actor,
     lang: str,
     now: datetime,
 ) -> MapView:
-    """The viewer's areas (None: all) with this month's hotspot level, and the points in them."""
+    """The actor's areas (coordinators: all) with this month's hotspot level, and the points in
+    them."""
+    area_ids = None if actor.coordinator else sorted(actor.areas)
     month = month_start(now.astimezone(settings.tz).date())
     report = await build_report(session=session, month=month, tz=settings.tz)
     figures = {a.name: a for a in report.areas}
@@ -267,7 +271,7 @@ async def build_map(
     if projection is None:
         return MapView(WIDTH, 0, month, [], [])
     since = datetime(month.year, month.month, 1, tzinfo=settings.tz).astimezone(UTC)
-    markers = await _tip_markers(session, projection, area_ids, since, lang)
+    markers = await _tip_markers(session, projection, actor, area_ids, since, lang)
     markers += await _observation_markers(session, projection, every_area, area_ids, now, lang)
     return MapView(WIDTH, projection.height, month, shapes, markers)
 
@@ -291,7 +295,7 @@ def routes(db: Database, settings: Settings) -> list[Route]:
             view = await build_map(
                 session=session,
                 settings=settings,
-                area_ids=who.area_ids,
+                actor=who.actor,
                 lang=who.lang,
                 now=datetime.now(UTC),
             )

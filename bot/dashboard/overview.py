@@ -17,10 +17,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.broadcasts.services import KINDS, BroadcastStatus, recent_broadcasts
+from bot.core.actors import Actor
 from bot.core.settings import Settings
 from bot.dashboard.auth import Viewer
 from bot.dashboard.web import render, viewer
-from bot.events.services import EventOverview, event_overview, upcoming_events
+from bot.events.services import EventOverview, event_overview, visible_events
 from bot.registration.services import HelperStats, helper_stats, list_areas
 from bot.tips.categories import category_label
 from bot.tips.handling import reaction_stats
@@ -234,49 +235,46 @@ async def build_overview(
         ),
         reaction=reaction,
         broadcasts=broadcasts,
-        events=await _events(session, now, visible, scope is None),
-        walks=await _walks(session, now, visible, scope is None),
+        events=await _events(session, now, viewer.actor),
+        walks=await _walks(session, now, viewer.actor),
     )
 
 
-async def _events(
-    session: AsyncSession, now: datetime, visible: list[str], everything: bool
-) -> list[EventOverview]:
-    """Upcoming, not cancelled events for the viewer's areas (or for every area)."""
+async def _events(session: AsyncSession, now: datetime, actor: Actor) -> list[EventOverview]:
+    """Upcoming, not cancelled events the viewer organises or may look into (the events service
+    decides which: coordinators every one, representatives those of their areas)."""
     found = []
-    for event in await upcoming_events(session=session, since=now):
+    for event, _ in await visible_events(session=session, since=now, actor=actor):
         assert event.id is not None
-        overview = await event_overview(session=session, event_id=event.id)
-        if overview is None or event.cancelled_at is not None:
+        if event.cancelled_at is not None:
             continue
-        if everything or event.all_areas or set(overview.areas) & set(visible):
+        overview = await event_overview(session=session, event_id=event.id, actor=actor)
+        if overview is not None:
             found.append(overview)
     return found
 
 
-async def _walks(
-    session: AsyncSession, now: datetime, visible: list[str], everything: bool
-) -> list[WalkSummary]:
-    """The latest safety walks (past year) with their observation counts."""
+async def _walks(session: AsyncSession, now: datetime, actor: Actor) -> list[WalkSummary]:
+    """The latest safety walks (past year) the viewer may look into, with observation counts."""
     found = []
-    for event in await upcoming_events(session=session, since=now - timedelta(days=366)):
+    since = now - timedelta(days=366)
+    for event, _ in await visible_events(session=session, since=since, actor=actor):
         if event.kind != WALK_KIND or event.starts_at > now or event.cancelled_at is not None:
             continue
         assert event.id is not None
         report = await build_walk_report(session=session, event_id=event.id)
         if report is None:
             continue
-        if everything or event.all_areas or set(report.areas) & set(visible):
-            found.append(
-                WalkSummary(
-                    event.id,
-                    event.title,
-                    event.starts_at,
-                    report.areas,
-                    report.participants,
-                    len(report.observations),
-                )
+        found.append(
+            WalkSummary(
+                event.id,
+                event.title,
+                event.starts_at,
+                report.areas,
+                report.participants,
+                len(report.observations),
             )
+        )
     return sorted(found, key=lambda w: w.starts_at, reverse=True)[:WALKS_SHOWN]
 
 
