@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Locator, Page, ViewportSize, async_playwright
 
-from bot.core.actors import OPERATOR, actor_for
+from bot.core.actors import OPERATOR, Actor, actor_for
 from bot.core.settings import Settings
 from bot.events import services as events
 from bot.registration import services as registration
@@ -284,6 +284,10 @@ SCENE_HELPERS = [
     Helper("telegram:1007", "Stavnsholt", "Peter"),
     Helper("tel:+4520304054", "Hareskov"),
 ]
+# The app fixture makes telegram:COORDINATOR_ID a coordinator; the scene's tips were handled by them.
+SCENE_COORDINATOR = Actor(
+    urn=f"telegram:{COORDINATOR_ID}", urns=(f"telegram:{COORDINATOR_ID}",), coordinator=True
+)
 # (helper index, category, text, latitude, longitude, what the coordinator has done)
 SCENE_TIPS = [
     (
@@ -345,9 +349,7 @@ async def seed_scene(db: Database, settings: Settings) -> None:
                 latitude=lat,
                 longitude=lon,
             )
-            actor = await actor_for(
-                session=session, settings=settings, urn=f"telegram:{COORDINATOR_ID}"
-            )
+            actor = SCENE_COORDINATOR
             if state in ("acknowledged", "resolved"):
                 await handling.acknowledge_tip(session=session, tip=tip, actor=actor)
             if state == "resolved":
