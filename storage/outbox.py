@@ -18,6 +18,7 @@ Writing (any feature; call inside `db.session()`, the rows commit with your tran
         stopped, blocked and invalid addresses (and opt-outs of `topic`) are left out.
 
     count_recipients(session=, area_ids, topic) -> dict[channel, int]   (for previews)
+    broadcast_by_key(session=, dedupe_key) -> Broadcast | None   (already queued under the key?)
 
 `priority` is URGENT (0) < NORMAL (1) < LOW (2); lower goes first. `buttons` is the neutral
 `list[list[bot.core.messages.Button]]`; SMS renders them as a numbered list. Alerts ignore quiet
@@ -145,11 +146,16 @@ async def count_recipients(
     return {channel: int(n) for channel, n in rows.all()}
 
 
-async def _existing(session: AsyncSession, dedupe_key: str | None) -> Broadcast | None:
+async def broadcast_by_key(*, session: AsyncSession, dedupe_key: str | None) -> Broadcast | None:
+    """The broadcast queued under `dedupe_key`, if any."""
     if dedupe_key is None:
         return None
     query = select(Broadcast).where(col(Broadcast.dedupe_key) == dedupe_key)
     return (await session.exec(query)).first()
+
+
+async def _existing(session: AsyncSession, dedupe_key: str | None) -> Broadcast | None:
+    return await broadcast_by_key(session=session, dedupe_key=dedupe_key)
 
 
 async def enqueue_broadcast(

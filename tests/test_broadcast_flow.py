@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot.app.application import build_router
 from bot.broadcasts import services
 from bot.broadcasts.render import summary
+from bot.core.actors import OPERATOR, Actor, actor_for
 from bot.core.conversation import Conversation
 from bot.core.gsm import segments
 from bot.core.messages import Inbound, Reply
@@ -124,30 +125,33 @@ async def test_preview_counts_recipients_segments_and_cost_as_data(db, settings)
 async def test_queue_broadcast_refuses_other_areas_and_empty_reach(db, settings) -> None:
     farum, vaerlose = await area_id(db, "Farum"), await area_id(db, "Værløse")
     await add_residents(db, "Værløse", ["telegram:11"])
+    representative = Actor(urn="telegram:5", urns=("telegram:5",), areas=frozenset({farum}))
+    nobody = Actor(urn="telegram:6", urns=("telegram:6",))
     async with db.session() as session:
-        with pytest.raises(services.NotAllowed):
-            await services.queue_broadcast(
-                session=session,
-                kind="tip",
-                text="Lås.",
-                created_by="t",
-                area_ids=None,
-                allowed=[farum],
-            )
+        for actor, area_ids in ((representative, None), (representative, [vaerlose])):
+            with pytest.raises(services.NotAllowed):
+                await services.queue_broadcast(
+                    session=session, actor=actor, kind="tip", text="Lås.", area_ids=area_ids
+                )
+        for area_ids in (None, [farum], []):
+            with pytest.raises(services.NotAllowed):
+                await services.queue_broadcast(
+                    session=session, actor=nobody, kind="tip", text="Lås.", area_ids=area_ids
+                )
         with pytest.raises(services.NoRecipients):
             await services.queue_broadcast(
                 session=session,
+                actor=representative,
                 kind="tip",
                 text="Lås.",
-                created_by="t",
                 area_ids=[farum],
-                allowed=[farum],
                 require_recipients=True,
             )
         sent = await services.queue_broadcast(
-            session=session, kind="tip", text=" Lås. ", created_by="t", area_ids=[vaerlose]
+            session=session, actor=OPERATOR, kind="tip", text=" Lås. ", area_ids=[vaerlose]
         )
         assert sent.id is not None and sent.total == 1 and sent.text == "Lås."
+        assert sent.created_by == OPERATOR.urn
     async with db.session() as session:
         found = await services.broadcast_status(
             session=session, broadcast_id=sent.id, with_reasons=True
@@ -167,7 +171,7 @@ async def test_allowed_areas_for_coordinators_representatives_and_residents(db, 
         )
         await roles.grant(session=session, urn="telegram:7", role=roles.COORDINATOR)
         found = [
-            await services.allowed_areas(session=session, settings=configured, urns=[urn])
+            services.allowed_areas(await actor_for(session=session, settings=configured, urn=urn))
             for urn in (COORDINATOR, "telegram:7", "telegram:5", "telegram:6")
         ]
     assert found == [None, None, [farum], []]

@@ -303,7 +303,7 @@ async def test_the_overview_shows_tips_broadcasts_events_and_walks(
         )
         await acknowledge_tip(session=session, tip=tip, actor=OPERATOR)
         await queue_broadcast(
-            session=session, kind="alert", text="Indbrud i Farum", created_by="test", area_ids=None
+            session=session, actor=OPERATOR, kind="alert", text="Indbrud i Farum", area_ids=None
         )
         await create_event(
             session=session,

@@ -11,7 +11,7 @@ from bot.core.conversation import TEXT as TEXT_INPUT
 from bot.core.i18n import t
 from bot.core.keywords import register_keyword
 from bot.core.messages import Button, Reply
-from storage import outbox, residents
+from storage import outbox
 
 PRIORITY, AREAS, TEXT, PREVIEW = "bc_priority", "bc_areas", "bc_text", "bc_preview"
 # The /tip_send command and the "tip" kind send a prevention tip (not a resident's tip-off).
@@ -24,21 +24,9 @@ BC_ACTION = Pattern("bc:{action:all|done|cancel|edit|send}")
 TOPIC = Pattern(f"topic:{{topic:{'|'.join(services.ALL_TOPICS)}}}")
 
 
-async def sender_urns(turn: Turn) -> list[str]:
-    """The URN writing now and the person's other contacts: roles are granted per URN."""
-    urns = [turn.inbound.urn]
-    if turn.resident is not None:
-        assert turn.resident.id is not None
-        contacts = await residents.contacts_of(session=turn.session, resident_id=turn.resident.id)
-        urns += [c.urn for c in contacts]
-    return urns
-
-
 async def allowed_areas(turn: Turn) -> list[int] | None:
     """None: may send anywhere (coordinator); else the areas this person represents."""
-    return await services.allowed_areas(
-        session=turn.session, settings=turn.settings, urns=await sender_urns(turn)
-    )
+    return services.allowed_areas(await turn.actor())
 
 
 async def start(turn: Turn, kind: str) -> None:
@@ -138,17 +126,15 @@ async def send(turn: Turn) -> None:
     if turn.state != PREVIEW or "text" not in data:
         turn.say("expired_button")
         return
-    allowed = await allowed_areas(turn)
     try:
         sent = await services.queue_broadcast(
             session=turn.session,
+            actor=await turn.actor(),
             kind=str(data["kind"]),
             text=str(data["text"]),
-            created_by=turn.inbound.urn,
             area_ids=targets(data),
             priority=int(data.get("priority", outbox.NORMAL)),
             progress_urn=turn.inbound.urn,
-            allowed=allowed,
             require_recipients=True,
         )
     except services.NotAllowed:

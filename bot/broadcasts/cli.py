@@ -10,6 +10,7 @@ import typer
 
 from bot.broadcasts import prevention, services
 from bot.broadcasts.render import progress_text, report_text, summary, warning_texts
+from bot.core.actors import OPERATOR
 from bot.core.cli import fail, with_db
 from bot.core.settings import Settings
 from storage import outbox
@@ -71,9 +72,9 @@ def broadcast(
         async with db.session() as session:
             sent = await services.queue_broadcast(
                 session=session,
+                actor=OPERATOR,
                 kind=kind,
                 text=body,
-                created_by="cli",
                 area_ids=ids,
                 priority=PRIORITIES[priority],
             )

@@ -9,8 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.broadcasts.render import render_text
 from bot.broadcasts.wording import CalmWarning, calm_findings
+from bot.core import actors
+from bot.core.actors import Actor
 from bot.core.gsm import segments, to_gsm7
-from bot.core.settings import Settings
 from storage import areas as area_store
 from storage import broadcasts as store
 from storage import outbox, roles
@@ -25,8 +26,11 @@ ALL_TOPICS = (*outbox.TOPICS, *outbox.OPT_IN_TOPICS)
 SMS_SEGMENT_PRICE_DKK = Decimal("0.45")
 
 
-class NotAllowed(Exception):
+class NotAllowed(actors.NotAllowed):
     """The sender may not broadcast to (all of) the chosen areas."""
+
+    def __init__(self, reason: str = "may not broadcast there") -> None:
+        super().__init__(reason, key="bc.not_allowed")
 
 
 class NoRecipients(Exception):
@@ -76,16 +80,9 @@ class BroadcastStatus:
         return "done" if self.finished else self.broadcast.status
 
 
-async def allowed_areas(
-    *, session: AsyncSession, settings: Settings, urns: list[str]
-) -> list[int] | None:
-    """None: may send anywhere (a coordinator); else the areas these URNs represent (maybe [])."""
-    if set(urns) & set(settings.coordinator_urns):
-        return None
-    granted = await roles.roles_of(session=session, urns=urns)
-    if any(r.role == roles.COORDINATOR for r in granted):
-        return None
-    return sorted({r.area_id for r in granted if r.role == roles.REPRESENTATIVE and r.area_id})
+def allowed_areas(actor: Actor) -> list[int] | None:
+    """None: may send anywhere (a coordinator); else the areas the actor represents (maybe [])."""
+    return None if actor.coordinator else sorted(actor.areas)
 
 
 async def has_any_role(*, session: AsyncSession, urns: list[str]) -> bool:
@@ -96,7 +93,8 @@ def may_send(allowed: list[int] | None, area_ids: list[int] | None) -> bool:
     """Whether someone allowed `allowed` (None: anywhere) may send to `area_ids` (None: all)."""
     if allowed is None:
         return True
-    return area_ids is not None and set(area_ids) <= set(allowed)
+    # Not "all areas", and not an empty choice either: that would reach nobody by accident.
+    return bool(area_ids) and set(area_ids or []) <= set(allowed)
 
 
 async def pickable_areas(*, session: AsyncSession, allowed: list[int] | None) -> list[Area]:
@@ -159,27 +157,31 @@ async def preview(
 async def queue_broadcast(
     *,
     session: AsyncSession,
+    actor: Actor,
     kind: str,
     text: str,
-    created_by: str,
     area_ids: list[int] | None,
     priority: int = outbox.NORMAL,
     progress_urn: str | None = None,
-    allowed: list[int] | None = None,
     require_recipients: bool = False,
+    dedupe_key: str | None = None,
 ) -> Broadcast:
     """Write the broadcast and its deliveries into the outbox; the dispatcher sends them.
 
-    Raises NotAllowed when `area_ids` lies outside `allowed` (None: anywhere), and NoRecipients
-    when `require_recipients` is set and nobody would get it.
+    The `actor` is required: coordinators may send anywhere, representatives to their own areas
+    only (NotAllowed otherwise, nothing queued); the broadcast is recorded as created by them.
+    Raises NoRecipients when `require_recipients` is set and nobody would get it. A repeated
+    `dedupe_key` returns the broadcast queued under it the first time instead of a second one.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown broadcast kind {kind!r}")
     body = text.strip()
     if not body:
         raise ValueError("the message is empty")
-    if not may_send(allowed, area_ids):
-        raise NotAllowed
+    if not may_send(allowed_areas(actor), area_ids):
+        raise NotAllowed(f"{actor.urn} may not broadcast to {area_ids}")
+    if (found := await outbox.broadcast_by_key(session=session, dedupe_key=dedupe_key)) is not None:
+        return found
     if require_recipients and not sum(
         (await recipients(session=session, kind=kind, area_ids=area_ids)).values()
     ):
@@ -188,10 +190,11 @@ async def queue_broadcast(
         session=session,
         kind=kind,
         text=body,
-        created_by=created_by,
+        created_by=actor.urn,
         area_ids=area_ids,
         priority=priority,
         progress_urn=progress_urn,
+        dedupe_key=dedupe_key,
     )
 
 

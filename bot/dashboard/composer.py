@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -80,8 +79,9 @@ def hidden_fields(draft: Draft) -> list[tuple[str, str]]:
     return fields
 
 
-async def _allowed(session: AsyncSession, settings: Settings, who: Viewer) -> list[int] | None:
-    return await services.allowed_areas(session=session, settings=settings, urns=[who.urn])
+def _allowed(who: Viewer) -> list[int] | None:
+    """Where the viewer may send: the broadcasts service's answer for their Actor."""
+    return services.allowed_areas(who.actor)
 
 
 def may_watch(who: Viewer, created_by: str, area_ids: list[int] | None) -> bool:
@@ -122,7 +122,7 @@ def routes(db: Database, settings: Settings) -> list[Route]:
         """A blank form (GET), or the previewed draft back in the form to edit (POST)."""
         who = await viewer(request)
         async with db.session() as session:
-            allowed = await _allowed(session, settings, who)
+            allowed = _allowed(who)
             areas = await services.pickable_areas(session=session, allowed=allowed)
             if request.method == "POST":
                 await check_csrf(request, who)
@@ -136,7 +136,7 @@ def routes(db: Database, settings: Settings) -> list[Route]:
         who = await viewer(request)
         await check_csrf(request, who)
         async with db.session() as session:
-            allowed = await _allowed(session, settings, who)
+            allowed = _allowed(who)
             draft = read_draft(await request.form(), allowed)
             areas = await services.pickable_areas(session=session, allowed=allowed)
             if not draft.errors and not services.may_send(allowed, draft.area_ids):
@@ -175,7 +175,7 @@ def routes(db: Database, settings: Settings) -> list[Route]:
         who = await viewer(request)
         await check_csrf(request, who)
         async with db.session() as session:
-            allowed = await _allowed(session, settings, who)
+            allowed = _allowed(who)
             draft = read_draft(await request.form(), allowed)
             areas = await services.pickable_areas(session=session, allowed=allowed)
             if draft.errors:
@@ -183,12 +183,11 @@ def routes(db: Database, settings: Settings) -> list[Route]:
             try:
                 sent = await services.queue_broadcast(
                     session=session,
+                    actor=who.actor,
                     kind=draft.kind,
                     text=draft.text,
-                    created_by=who.urn,
                     area_ids=draft.area_ids,
                     priority=draft.priority,
-                    allowed=allowed,
                     require_recipients=True,
                 )
             except services.NotAllowed:
