@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -34,7 +35,13 @@ COORDINATOR = f"telegram:{COORDINATOR_ID}"
 REPRESENTATIVE = "telegram:5005"
 TIPSTER = "tel:+4520304050"
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+ONCE = re.compile(r'name="once" value="([\w-]+)"')
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
+
+
+def once() -> dict[str, str]:
+    """A Send form's one-time value, as a preview page would put it in."""
+    return {"once": secrets.token_urlsafe(18)}
 
 
 def store_photo(path: Path) -> None:
@@ -265,7 +272,12 @@ async def test_composer_previews_both_channels_then_sends_only_to_the_chosen_are
         assert "stille timer" not in preview.text  # alerts ignore quiet hours
         edit = await client.post("/dashboard/compose", data=form | {"csrf": csrf})
         assert "Paltholmvej" in edit.text and f'value="{farum}" checked' in edit.text
-        sent = await client.post("/dashboard/compose/send", data=form | {"csrf": csrf})
+        assert 'name="once"' not in edit.text
+        found = ONCE.search(preview.text)
+        assert found, "the Send form carries no one-time value"
+        sent = await client.post(
+            "/dashboard/compose/send", data=form | {"csrf": csrf, "once": found.group(1)}
+        )
         assert sent.status_code == 303
         progress_url = sent.headers["location"]
         page = await client.get(progress_url)
@@ -282,6 +294,41 @@ async def test_composer_previews_both_channels_then_sends_only_to_the_chosen_are
     assert sorted(urns) == ["tel:+4520000001", "telegram:10"]
 
 
+async def test_sending_the_same_preview_twice_queues_one_broadcast(db, settings) -> None:
+    """A double click on Send (or a reload of the POST) leads to the first broadcast's progress
+    page; a new preview gets a new one-time value and may be sent again; a form without one is
+    refused."""
+    settings = staff_settings(settings)
+    await add_residents(db, "Farum", ["telegram:10", "tel:+4520000001"])
+    form = {"kind": "tip", "area": str(await area_id(db, "Farum")), "text": "Lås døren"}
+    async with browser(db, settings, COORDINATOR) as client:
+        csrf = await csrf_of(client, "/dashboard/compose")
+        form |= {"csrf": csrf}
+        preview = await client.post("/dashboard/compose/preview", data=form)
+        found = ONCE.search(preview.text)
+        assert found
+        send = {**form, "once": found.group(1)}
+        clicks = await asyncio.gather(
+            *(client.post("/dashboard/compose/send", data=send) for _ in range(3))
+        )
+        assert [c.status_code for c in clicks] == [303, 303, 303]
+        assert len({c.headers["location"] for c in clicks}) == 1
+        reloaded = await client.post("/dashboard/compose/send", data=send)
+        assert reloaded.headers["location"] == clicks[0].headers["location"]
+        again = await client.post("/dashboard/compose/preview", data=form)
+        second = ONCE.search(again.text)
+        assert second and second.group(1) != found.group(1)
+        other = await client.post("/dashboard/compose/send", data=form | {"once": second.group(1)})
+        assert other.status_code == 303
+        assert other.headers["location"] != clicks[0].headers["location"]
+        stale = await client.post("/dashboard/compose/send", data=form)
+        assert stale.status_code == 400 and "Se forhåndsvisningen igen" in stale.text
+    async with db.session() as session:
+        rows = (await session.exec(select(Broadcast))).all()
+        deliveries = (await session.exec(select(Delivery))).all()
+    assert len(rows) == 2 and len(deliveries) == 4
+
+
 async def test_composer_refuses_empty_text_and_no_area(db, settings) -> None:
     settings = staff_settings(settings)
     async with browser(db, settings, COORDINATOR) as client:
@@ -293,7 +340,7 @@ async def test_composer_refuses_empty_text_and_no_area(db, settings) -> None:
         assert "Teksten er tom" in empty.text and "Vælg mindst" in empty.text
         nobody = await client.post(
             "/dashboard/compose/send",
-            data={"csrf": csrf, "kind": "tip", "area": "all", "text": "Lås døren"},
+            data={"csrf": csrf, "kind": "tip", "area": "all", "text": "Lås døren"} | once(),
         )
         assert nobody.status_code == 400 and "Ingen nabohjælpere" in nobody.text
     async with db.session() as session:
@@ -313,9 +360,11 @@ async def test_a_representative_cannot_compose_to_another_area(db, settings) -> 
         csrf = await csrf_of(client, "/dashboard/compose")
         text = {"csrf": csrf, "kind": "announcement", "text": "Møde i aften"}
         for path in ("/dashboard/compose/preview", "/dashboard/compose/send"):
-            refused = await client.post(path, data=text | {"area": str(farum)})
+            refused = await client.post(path, data=text | {"area": str(farum)} | once())
             assert refused.status_code == 403, path
-        everywhere = await client.post("/dashboard/compose/send", data=text | {"area": "all"})
+        everywhere = await client.post(
+            "/dashboard/compose/send", data=text | {"area": "all"} | once()
+        )
         assert everywhere.status_code == 303  # "all" means all of their own areas
     async with db.session() as session:
         rows = (await session.exec(select(Broadcast))).all()
@@ -328,7 +377,9 @@ async def test_progress_shows_the_final_report_once_delivered(db, settings) -> N
     async with browser(db, settings, COORDINATOR) as client:
         csrf = await csrf_of(client, "/dashboard/compose")
         form = {"csrf": csrf, "kind": "tip", "area": str(await area_id(db, "Farum"))}
-        sent = await client.post("/dashboard/compose/send", data=form | {"text": "Lås døren"})
+        sent = await client.post(
+            "/dashboard/compose/send", data=form | {"text": "Lås døren"} | once()
+        )
         async with db.session() as session:
             delivery = (await session.exec(select(Delivery))).one()
             delivery.status = "sent"
@@ -466,7 +517,8 @@ async def test_on_the_running_app_triage_and_an_alert_reach_people_on_both_fakes
                     "priority": "0",
                     "area": str(await area_id(db, "Farum")),
                     "text": "Indbrud på Paltholmvej i eftermiddag. Lås døre og vinduer.",
-                },
+                }
+                | once(),
             )
             assert sent.status_code == 303
             await telegram.wait_for(10, "Paltholmvej")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import re
+import secrets
 from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
@@ -22,6 +26,10 @@ from storage.models import Area
 
 MAX_TEXT = 2000
 ALL_AREAS = "all"
+# The preview's Send form carries a one-time value; the broadcast is queued under a dedupe key
+# derived from it, so a double click (or a reload of the POST) finds the broadcast already queued.
+ONCE = "once"
+ONCE_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @dataclass
@@ -82,6 +90,18 @@ def hidden_fields(draft: Draft) -> list[tuple[str, str]]:
 def _allowed(who: Viewer) -> list[int] | None:
     """Where the viewer may send: the broadcasts service's answer for their Actor."""
     return services.allowed_areas(who.actor)
+
+
+def new_once() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def send_key(who: Viewer, once: object) -> str | None:
+    """The dedupe key for one preview's Send form (per viewer, so nobody else's form collides);
+    None when the form carries no well-formed one-time value."""
+    if not isinstance(once, str) or not ONCE_SHAPE.fullmatch(once):
+        return None
+    return "dash:" + hashlib.sha256(f"{who.urn}\n{once}".encode()).hexdigest()[:48]
 
 
 def may_watch(who: Viewer, created_by: str, area_ids: list[int] | None) -> bool:
@@ -168,17 +188,26 @@ def routes(db: Database, settings: Settings) -> list[Route]:
             if shown.respects_quiet
             else None,
             fields=hidden_fields(draft),
+            once=new_once(),
             nobody=shown.total == 0,
         )
+
+    # One send at a time in this process: the second click of a double click waits until the
+    # first one's broadcast is committed, then finds it by its dedupe key.
+    sending = asyncio.Lock()
 
     async def send(request: Request) -> Response:
         who = await viewer(request)
         await check_csrf(request, who)
-        async with db.session() as session:
-            allowed = _allowed(who)
-            draft = read_draft(await request.form(), allowed)
+        form = await request.form()
+        allowed = _allowed(who)
+        draft = read_draft(form, allowed)
+        key = send_key(who, form.get(ONCE))
+        if key is None:
+            draft.errors.append("dash.compose.stale")
+        async with sending, db.session() as session:
             areas = await services.pickable_areas(session=session, allowed=allowed)
-            if draft.errors:
+            if draft.errors or key is None:
                 return form_page(request, who, draft, areas, allowed, 400)
             try:
                 sent = await services.queue_broadcast(
@@ -189,6 +218,7 @@ def routes(db: Database, settings: Settings) -> list[Route]:
                     area_ids=draft.area_ids,
                     priority=draft.priority,
                     require_recipients=True,
+                    dedupe_key=key,
                 )
             except services.NotAllowed:
                 draft.errors.append("dash.forbidden")

@@ -148,6 +148,10 @@ TEXTS: Catalog = {
         "da": "Teksten er for lang (højst {max} tegn).",
         "en": "The text is too long (at most {max} characters).",
     },
+    "dash.compose.stale": {
+        "da": "Formularen kunne ikke sendes. Se forhåndsvisningen igen, og tryk så Send.",
+        "en": "The form could not be sent. Preview it again, then press Send.",
+    },
     # --- progress ---
     "dash.progress.title": {"da": "Udsendelse nr. {id}", "en": "Broadcast no. {id}"},
     "dash.progress.sending": {
