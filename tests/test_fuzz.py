@@ -27,6 +27,9 @@ from storage.db import Database
 from storage.models import Contact
 from tests.conftest import COORDINATOR_ID
 
+# The quick suite skips it; .ci/run runs it (`pytest -m slow`).
+pytestmark = pytest.mark.slow
+
 SEED = 20261112
 EVENTS_PER_CHANNEL = 500  # about 10 s alone on two cores
 TELEGRAM_USERS = [3001, 3002, 3003, COORDINATOR_ID]

@@ -39,6 +39,9 @@ from storage.event_models import Event
 from storage.models import Role
 from tests.events_helpers import area_id
 
+# The quick suite skips it; .ci/run runs it (`pytest -m slow`).
+pytestmark = pytest.mark.slow
+
 TG = ("resident", "stranger", "rep_other", "rep_own", "coordinator")
 SMS = ("sms_resident", "sms_stranger", "sms_rep_other", "sms_rep_own", "sms_coordinator")
 OTHER = "Værløse"
