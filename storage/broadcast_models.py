@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
@@ -58,6 +67,8 @@ class Delivery(SQLModel, table=True):
     attempts: int = 0
     due_at: datetime = Field(default_factory=utcnow)
     lease_until: datetime | None = None
+    # The leader epoch that claimed the row: only that leader may mark it (fenced delivery).
+    claimed_epoch: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     provider_id: str | None = Field(default=None, index=True, max_length=64)
     provider_status: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=300)

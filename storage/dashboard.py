@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.dashboard_models import DashboardToken
-from storage.models import Contact, Membership, Resident
+from storage.models import Contact, Membership, PastMembership, Resident
 
 LOGIN, SESSION = "login", "session"
 
@@ -84,10 +84,11 @@ def _gone_at(contact: Contact) -> datetime | None:
 
 
 async def membership_spans(*, session: AsyncSession) -> list[MembershipSpan]:
-    """Every membership with the time its resident stopped being a helper.
+    """Every membership, today's and past ones, with the time it ended.
 
-    A resident leaves when their last address stops; /stats counts the same way. Deleted
-    residents (/forget) leave no membership behind, so they are missing from past months too.
+    A resident leaves all areas when their last address stops (/stats counts the same way), and
+    one area when they choose others. Deleted residents (/forget) leave no membership behind,
+    so they are missing from past months too.
     """
     left: dict[int, datetime | None] = {}
     for contact in (await session.exec(select(Contact))).all():
@@ -97,7 +98,12 @@ async def membership_spans(*, session: AsyncSession) -> list[MembershipSpan]:
             continue
         earlier = left[contact.resident_id]
         left[contact.resident_id] = None if gone is None or earlier is None else max(earlier, gone)
-    return [
+    spans = [
         MembershipSpan(m.area_id, m.resident_id, m.joined_at, left.get(m.resident_id))
         for m in (await session.exec(select(Membership))).all()
     ]
+    for past in (await session.exec(select(PastMembership))).all():
+        gone = left.get(past.resident_id)
+        ended = past.left_at if gone is None else min(past.left_at, gone)
+        spans.append(MembershipSpan(past.area_id, past.resident_id, past.joined_at, ended))
+    return spans

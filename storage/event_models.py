@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
@@ -95,7 +95,14 @@ class Reminder(SQLModel, table=True):
 
 
 class Observation(SQLModel, table=True):
-    """Something noticed on a safety walk: a kind, a note, maybe a photo and a location."""
+    """Something noticed on a safety walk, and its follow-up.
+
+    A kind, a note, photos (the first in `photo_path`, any more in `more_photos`), a position or
+    a place in words; then who fixes it (`owner`, a key), by when (`due_on`, a local date), and
+    the outcome: `status` open -> fixed | wont_fix with a note. `told_settled_at` and
+    `told_open_at` record that the walkers were told (all settled / still open at the deadline),
+    so each message goes once.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(
@@ -115,6 +122,15 @@ class Observation(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    place: str = Field(default="", max_length=300)
+    more_photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    owner: str | None = Field(default=None, max_length=32)
+    due_on: date | None = None
+    status: str = Field(default="open", index=True, max_length=16)
+    resolution_note: str = Field(default="", max_length=2000)
+    resolved_at: datetime | None = None
+    told_settled_at: datetime | None = None
+    told_open_at: datetime | None = None
 
 
 class Burglary(SQLModel, table=True):

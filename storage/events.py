@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.broadcast_models import Delivery
+from storage.broadcast_models import Delivery, TopicPreference
 from storage.event_models import (
     AnswerTally,
     Event,
@@ -97,6 +97,18 @@ async def residents_in(
         assert resident.id is not None
         found.setdefault(resident.id, (resident, []))[1].append(contact)
     return list(found.values())
+
+
+async def opted_out(*, session: AsyncSession, resident_ids: list[int], topic: str) -> set[int]:
+    """Those of `resident_ids` who turned an opt-out topic off."""
+    if not resident_ids:
+        return set()
+    query = select(TopicPreference.resident_id).where(
+        col(TopicPreference.resident_id).in_(resident_ids),
+        col(TopicPreference.topic) == topic,
+        col(TopicPreference.enabled).is_(False),
+    )
+    return set((await session.exec(query)).all())
 
 
 async def add_invitation(
@@ -370,9 +382,9 @@ async def forget_observer(
     """
     photos = []
     for row in await observations_by(session=session, resident_id=resident_id):
-        if row.photo_path:
-            photos.append(row.photo_path)
-        row.resident_id, row.photo_path, row.note = None, None, scrub(row.note)
+        photos += [p for p in (row.photo_path, *(row.more_photos or [])) if p]
+        row.resident_id, row.photo_path, row.more_photos = None, None, []
+        row.note, row.place = scrub(row.note), scrub(row.place)
         session.add(row)
     await session.flush()
     return photos

@@ -1,4 +1,4 @@
-"""SQLModel tables: residents, contact addresses, areas, memberships, roles, flow state."""
+"""SQLModel tables: residents, contact addresses, areas, memberships (and past ones), roles, flow state."""
 
 from __future__ import annotations
 
@@ -64,6 +64,26 @@ class Membership(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow)
 
 
+class PastMembership(SQLModel, table=True):
+    """A membership that ended when its resident left the area, kept for past months' counts.
+
+    Membership holds only today's helpers; without this a helper who moved to another area in
+    December would vanish from November's report. Gone with the resident (/forget) or the area.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("resident.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    area_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("area.id", ondelete="CASCADE"), nullable=False)
+    )
+    joined_at: datetime
+    left_at: datetime = Field(default_factory=utcnow)
+
+
 class Role(SQLModel, table=True):
     """Coordinator or area representative, keyed by URN so it can exist before registration."""
 
@@ -92,7 +112,8 @@ class InboundSeen(SQLModel, table=True):
     """Provider message ids already handled, so retried webhooks are processed once."""
 
     key: str = Field(primary_key=True, max_length=128)
-    seen_at: datetime = Field(default_factory=utcnow)
+    # Indexed: the hourly prune deletes by age.
+    seen_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class Departure(SQLModel, table=True):

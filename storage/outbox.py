@@ -26,27 +26,25 @@ hours by default, every other kind respects them (`respect_quiet`).
 
 Forgetting and retention scrub what the outbox stored: see storage.redaction.
 
-Sending (the dispatcher in scheduler/ only): `claim_due`, `mark_sent`, `mark_retry`, `mark_final`,
-`requeue_in_flight`. Delivery reports: `record_provider_status`.
+Sending (the dispatcher in scheduler/ only): claims and marks, fenced by the leader's epoch, are in
+storage.delivery. Delivery reports: `record_provider_status`; `mark_contacts` flags addresses a
+provider called blocked, stopped or invalid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import (
     ColumnElement,
     and_,
     exists,
-    false,
     func,
     insert,
     literal,
     not_,
-    or_,
     true,
     update,
 )
@@ -68,19 +66,7 @@ QUEUED, SENDING, SENT, DELIVERED = "queued", "sending", "sent", "delivered"
 FAILED, BLOCKED, STOPPED, INVALID, SKIPPED = "failed", "blocked", "stopped", "invalid", "skipped"
 OPEN_STATUSES = (QUEUED, SENDING)
 CHANNEL_OF_SCHEME = {"telegram": "telegram", "tel": "sms"}
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A delivery the dispatcher now holds a lease on."""
-
-    id: int
-    broadcast_id: int
-    urn: str
-    channel: str
-    lang: str
-    attempts: int
-    skip: bool  # the address stopped, was blocked or forgotten since the row was written
+CONTACT_FLAGS = {BLOCKED: "blocked_at", STOPPED: "stopped_at", INVALID: "invalid_at"}
 
 
 class ButtonLike(Protocol):
@@ -102,7 +88,7 @@ def _buttons_json(buttons: Buttons | None) -> list[list[list[str]]] | None:
     return [[[b.label, b.data] for b in row] for row in buttons]
 
 
-def _active_contact() -> ColumnElement[bool]:
+def active_contact() -> ColumnElement[bool]:
     return and_(
         col(Contact.stopped_at).is_(None),
         col(Contact.blocked_at).is_(None),
@@ -123,7 +109,7 @@ def _topic_filter(topic: str | None) -> ColumnElement[bool]:
 
 
 def _recipients_query(area_ids: list[int] | None, topic: str | None) -> Select[str, str, str]:
-    where = [_active_contact(), _topic_filter(topic)]
+    where = [active_contact(), _topic_filter(topic)]
     if area_ids is not None:
         member = exists().where(
             col(Membership.resident_id) == col(Contact.resident_id),
@@ -263,7 +249,7 @@ async def enqueue_direct(
         unreachable = set(
             (
                 await session.exec(
-                    select(Contact.urn).where(col(Contact.urn).in_(wanted), not_(_active_contact()))
+                    select(Contact.urn).where(col(Contact.urn).in_(wanted), not_(active_contact()))
                 )
             ).all()
         )
@@ -311,131 +297,19 @@ async def enqueue_direct(
     return broadcast
 
 
-async def claim_due(
-    *,
-    session: AsyncSession,
-    channel: str,
-    now: datetime,
-    limit: int,
-    lease: timedelta,
-    quiet: bool = False,
-) -> list[Claimed]:
-    """Lease up to `limit` due deliveries of `channel`, most urgent first; count the attempt."""
-    due = [
-        col(Delivery.status) == QUEUED,
-        col(Delivery.channel) == channel,
-        col(Delivery.due_at) <= now,
-    ]
-    if quiet:
-        due.append(col(Delivery.respect_quiet) == false())
-    pick = (
-        select(Delivery.id)
-        .where(*due)
-        .order_by(col(Delivery.priority), col(Delivery.due_at), col(Delivery.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    ids = list((await session.exec(pick)).all())
-    if not ids:
-        return []
+async def mark_contacts(
+    *, session: AsyncSession, status: str, urns: Sequence[str], now: datetime
+) -> None:
+    """Blocked, stopped or invalid: mark those addresses, so nothing more is sent to them."""
+    flag = CONTACT_FLAGS.get(status)
+    if flag is None or not urns:
+        return
+    column = getattr(Contact, flag)
     await session.exec(
-        update(Delivery)
-        .where(col(Delivery.id).in_(ids))
-        .values(
-            status=SENDING,
-            attempts=Delivery.attempts + 1,
-            lease_until=now + lease,
-            updated_at=now,
-        )
+        update(Contact)
+        .where(col(Contact.urn).in_(list(set(urns))), col(column).is_(None))
+        .values({flag: now})
     )
-    contact_ok = _active_contact()
-    # Select() itself: sqlmodel's select() is typed for at most four columns.
-    details = (
-        Select[int, int, str, str, str, int, str, int | None, bool](
-            col(Delivery.id),
-            col(Delivery.broadcast_id),
-            col(Delivery.urn),
-            col(Delivery.channel),
-            col(Delivery.lang),
-            col(Delivery.attempts),
-            col(Broadcast.kind),
-            col(Contact.id),
-            contact_ok,
-        )
-        .join(Broadcast, col(Broadcast.id) == col(Delivery.broadcast_id))
-        .outerjoin(Contact, col(Contact.urn) == col(Delivery.urn))
-        .where(col(Delivery.id).in_(ids))
-        .order_by(col(Delivery.priority), col(Delivery.due_at), col(Delivery.id))
-    )
-    claimed = []
-    for did, bid, urn, chan, lang, attempts, kind, contact_id, ok in (
-        await session.exec(details)
-    ).all():
-        gone = contact_id is None and kind in BROADCAST_KINDS
-        stopped = contact_id is not None and not ok
-        claimed.append(Claimed(did, bid, urn, chan, lang, attempts, gone or stopped))
-    return claimed
-
-
-async def _set(session: AsyncSession, delivery_id: int, **values: object) -> None:
-    await session.exec(update(Delivery).where(col(Delivery.id) == delivery_id).values(**values))
-
-
-async def mark_sent(
-    *, session: AsyncSession, delivery_id: int, provider_id: str | None, now: datetime
-) -> None:
-    await _set(
-        session,
-        delivery_id,
-        status=SENT,
-        provider_id=provider_id,
-        sent_at=now,
-        lease_until=None,
-        updated_at=now,
-    )
-
-
-async def mark_retry(
-    *, session: AsyncSession, delivery_id: int, due_at: datetime, error: str, now: datetime
-) -> None:
-    """Back to the queue until `due_at` (the attempt stays counted)."""
-    await _set(
-        session,
-        delivery_id,
-        status=QUEUED,
-        due_at=due_at,
-        lease_until=None,
-        error=error[:300],
-        updated_at=now,
-    )
-
-
-async def mark_final(
-    *, session: AsyncSession, delivery_id: int, status: str, error: str, now: datetime, urn: str
-) -> None:
-    """A final non-sent status; blocked/stopped/invalid also mark the contact address."""
-    await _set(
-        session, delivery_id, status=status, error=error[:300], lease_until=None, updated_at=now
-    )
-    flag = {BLOCKED: "blocked_at", STOPPED: "stopped_at", INVALID: "invalid_at"}.get(status)
-    if flag is not None:
-        column = getattr(Contact, flag)
-        await session.exec(
-            update(Contact)
-            .where(col(Contact.urn) == urn, col(column).is_(None))
-            .values({flag: now})
-        )
-
-
-async def requeue_in_flight(*, session: AsyncSession, now: datetime, all_leases: bool) -> int:
-    """Give rows leased by a dead dispatcher back to the queue (all of them for a new leader)."""
-    where = [col(Delivery.status) == SENDING]
-    if not all_leases:
-        where.append(or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) < now))
-    result = await session.exec(
-        update(Delivery).where(*where).values(status=QUEUED, lease_until=None, updated_at=now)
-    )
-    return int(result.rowcount or 0)
 
 
 # Neutral delivery reports a transport passes on (it maps its provider's words and codes).
@@ -459,18 +333,8 @@ async def record_provider_status(
     elif status in REPORT_FINAL and row.status in (SENT, DELIVERED):
         row.error = f"{status} {error_code or ''}".strip()
         if status in (STOPPED, INVALID):
-            # mark_final also marks the contact, so nothing more is sent to that address.
-            assert row.id is not None
-            await mark_final(
-                session=session,
-                delivery_id=row.id,
-                status=REPORT_FINAL[status],
-                error=row.error,
-                now=now,
-                urn=row.urn,
-            )
-            return True
-        row.status = FAILED
+            await mark_contacts(session=session, status=status, urns=[row.urn], now=now)
+        row.status = REPORT_FINAL[status]
     session.add(row)
     await session.flush()
     return True

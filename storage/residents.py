@@ -20,6 +20,7 @@ from storage.models import (
     Departure,
     FlowState,
     Membership,
+    PastMembership,
     Resident,
     Role,
     utcnow,
@@ -65,8 +66,22 @@ async def areas_of(*, session: AsyncSession, resident_id: int) -> list[Area]:
     return list((await session.exec(query)).all())
 
 
+async def past_areas_of(*, session: AsyncSession, resident_id: int) -> list[tuple[Area, datetime]]:
+    """The areas the resident left, with when, most recent first."""
+    query = (
+        select(Area, PastMembership.left_at)
+        .join(PastMembership, col(PastMembership.area_id) == col(Area.id))
+        .where(PastMembership.resident_id == resident_id)
+        .order_by(col(PastMembership.left_at).desc())
+    )
+    return [(area, left_at) for area, left_at in (await session.exec(query)).all()]
+
+
 async def set_areas(*, session: AsyncSession, resident_id: int, area_ids: list[int]) -> None:
-    """Make the resident's memberships exactly `area_ids`, keeping join dates of kept ones."""
+    """Make the resident's memberships exactly `area_ids`, keeping join dates of kept ones.
+
+    A membership that ends is kept as a PastMembership, so past months still count it.
+    """
     current = {
         m.area_id: m
         for m in (
@@ -76,6 +91,11 @@ async def set_areas(*, session: AsyncSession, resident_id: int, area_ids: list[i
     wanted = set(area_ids)
     for area_id, membership in current.items():
         if area_id not in wanted:
+            session.add(
+                PastMembership(
+                    resident_id=resident_id, area_id=area_id, joined_at=membership.joined_at
+                )
+            )
             await session.delete(membership)
     for area_id in wanted - current.keys():
         session.add(Membership(resident_id=resident_id, area_id=area_id))
@@ -184,6 +204,7 @@ async def forget_resident(
         delete(TopicPreference).where(col(TopicPreference.resident_id) == resident_id)
     )
     await session.exec(delete(Membership).where(col(Membership.resident_id) == resident_id))
+    await session.exec(delete(PastMembership).where(col(PastMembership.resident_id) == resident_id))
     await session.exec(delete(Contact).where(col(Contact.resident_id) == resident_id))
     await session.exec(delete(Resident).where(col(Resident.id) == resident_id))
     session.add(Departure(kind="forget"))

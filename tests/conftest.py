@@ -143,6 +143,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         http_port=0,
         media_dir=str(tmp_path / "media"),
+        spool_dir=str(tmp_path / "spool"),
     )
 
 

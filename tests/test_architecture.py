@@ -21,7 +21,7 @@ ALLOWED = {
     # The coordinators' web dashboard presents several features through their services.
     "bot.dashboard": {"bot.dashboard", "bot.core", "storage", *(f"bot.{f}" for f in FEATURES)},
 }
-FEATURE_DEPENDS = {"walks": {"events"}}
+FEATURE_DEPENDS = {"walks": {"events"}, "reports": {"walks"}}
 # Imports inside functions are only for optional, heavy or late-bound dependencies.
 LOCAL_IMPORTS_ALLOWED = ("matplotlib", "sandbox", "weasyprint", "playwright", "traceback")
 MAX_LINES = 500

@@ -111,11 +111,11 @@ async def test_preview_counts_recipients_segments_and_cost_as_data(db, settings)
     assert shown.area_names == ["Farum"] and not shown.respects_quiet
     assert shown.rendered["telegram"].startswith("🚨 Nabovagt - Farum")
     assert shown.rendered["sms"].startswith("Nabovagt - Farum")  # no emoji in GSM-7
-    assert shown.sms_segments == segments(shown.rendered["sms"]) == 3
-    assert shown.sms_cost == Decimal("2.70")
+    assert shown.sms_segments == segments(shown.rendered["sms"]) == 2
+    assert shown.sms_cost == Decimal("1.80")
     lines = summary(shown.recipients, shown.sms_segments, shown.sms_cost, "da")
     assert (
-        lines == "Modtagere: 3 · Telegram 1 · SMS 2\nSMS: 3 dele pr. besked, ca. 2,70\xa0kr. i alt"
+        lines == "Modtagere: 3 · Telegram 1 · SMS 2\nSMS: 2 dele pr. besked, ca. 1,80\xa0kr. i alt"
     )
     english = summary({"telegram": 1250, "sms": 1}, 1, Decimal("0.45"), "en")
     assert english.endswith("SMS: 1 segment each, about DKK0.45 in total")

@@ -13,7 +13,7 @@ from bot.core.conversation import Conversation
 from bot.core.i18n import date_text, month_text
 from bot.core.messages import Inbound, Location
 from bot.registration import services
-from storage.models import Contact, Departure, FlowState, Membership, Resident
+from storage.models import Area, Contact, Departure, FlowState, Membership, Resident
 
 URN = "telegram:1001"
 
@@ -72,8 +72,10 @@ async def test_location_outside_every_area_explains_and_offers_buttons(db, setti
     outside, picker = await convo.handle(tg(location=Location(55.676, 12.568)))
     assert "uden for" in outside.text
     assert any(b.label == "Farum" for b in picker.flat_buttons())
-    [done] = await convo.handle(tg(location=Location(55.82, 12.35)))
-    assert "Farum" in done.text
+    [ticked] = await convo.handle(tg(location=Location(55.82, 12.35)))
+    assert "Tryk Færdig" in ticked.text and "✅ Farum" in [b.label for b in ticked.flat_buttons()]
+    [done] = await convo.handle(tg(callback="area:done"))
+    assert "nabohjælper i: Farum." in done.text
 
 
 async def test_stop_keeps_resident_and_start_brings_them_back(db, settings) -> None:
@@ -176,6 +178,19 @@ async def test_mydata_shows_consent_date_and_language_in_words(db, settings) -> 
     await convo.handle(tg(command="language", args="en"))
     [mine] = await convo.handle(tg(command="mydata"))
     assert "Language: English" in mine.text and " at " in mine.text
+
+
+async def test_mydata_names_the_areas_a_helper_left_and_when(db, settings) -> None:
+    convo = Conversation(db, settings, build_router())
+    await _join(convo, URN, "Farum")
+    async with db.session() as s:
+        resident = (await s.exec(select(Resident))).one()
+        [værløse] = (await s.exec(select(Area).where(Area.name == "Værløse"))).all()
+        assert resident.id is not None and værløse.id is not None
+        await services.set_areas(session=s, resident_id=resident.id, area_ids=[værløse.id])
+    [mine] = await convo.handle(tg(command="mydata"))
+    today = date_text(datetime.now(settings.tz), "da", "medium")
+    assert f"Områder: Værløse (tidligere: Farum til {today})" in mine.text
 
 
 async def test_services_return_data_for_any_caller(db, settings) -> None:

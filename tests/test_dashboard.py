@@ -25,6 +25,7 @@ from bot.events.services import create_event
 from bot.registration.services import helper_stats
 from bot.tips.handling import acknowledge_tip
 from bot.tips.services import submit_tip
+from bot.walks import followup
 from bot.walks.services import record_observation
 from storage import roles
 from storage.areas import find_by_name
@@ -328,14 +329,32 @@ async def test_the_overview_shows_tips_broadcasts_events_and_walks(
             actor=OPERATOR,
         )
         assert walk.id is not None
-        await record_observation(
-            session=session,
-            actor=OPERATOR,
-            event_id=walk.id,
-            kind="belysning",
-            note="Mørk sti",
-            now=walk.starts_at + timedelta(hours=1),
-        )
+        dark, bench, _bush = [
+            await record_observation(
+                session=session,
+                actor=OPERATOR,
+                event_id=walk.id,
+                kind=kind,
+                note=note,
+                now=walk.starts_at + timedelta(hours=1),
+            )
+            for kind, note in (
+                ("belysning", "Mørk sti"),
+                ("haervaerk", "Knust bænk"),
+                ("beplantning", "Tæt busk"),
+            )
+        ]
+        # One open past its deadline, one fixed, one open without a deadline.
+        assert dark.id is not None and bench.id is not None
+        overdue = now.astimezone(settings.tz).date() - timedelta(days=1)
+        await followup.assign(
+            session=session, actor=OPERATOR, observation_id=dark.id, owner="kommune_veje",
+            due_on=overdue,
+        )  # fmt: skip
+        await followup.resolve(
+            session=session, actor=OPERATOR, observation_id=bench.id, status="fixed",
+            note="Ny bænk", now=now,
+        )  # fmt: skip
         await roles.grant(session=session, urn="telegram:5", role=roles.COORDINATOR)
         login = await auth.issue_login_link(session=session, urn="telegram:5", now=now)
         secret = await auth.redeem_login(session=session, settings=settings, secret=login, now=now)
@@ -354,8 +373,12 @@ async def test_the_overview_shows_tips_broadcasts_events_and_walks(
             "Borgermøde i Farum",
             "Tryghedsvandring Farum Midtpunkt",
             f"/dashboard/events/{walk.id}/walk",
+            "Observationer i alt: 3; 2 åbne, heraf 1 over fristen, og 1 afsluttet.",
         ):
             assert shown in html, shown
+        walk_row = html[html.index(f"/dashboard/events/{walk.id}/walk") :].split("</tr>")[0]
+        cells = [c.split("<")[0] for c in walk_row.split('<td class="num">')[1:]]
+        assert cells == ["3", "2", "1", "1"]
         rows = list(
             csv.reader(io.StringIO((await browser.get("/dashboard/export/overview.csv")).text))
         )
@@ -364,8 +387,10 @@ async def test_the_overview_shows_tips_broadcasts_events_and_walks(
             rows[-1][1],
             "Tryghedsvandring Farum Midtpunkt",
             "observations",
-            "1",
+            "3",
         ] in rows
+        walk_figures = {r[3]: r[4] for r in rows if r[0] == "walk"}
+        assert walk_figures == {"observations": "3", "open": "2", "overdue": "1", "settled": "1"}
         assert any(r[0] == "reaction" and r[3] == "acknowledged" and r[4] == "1" for r in rows)
         tips = list(csv.reader(io.StringIO((await browser.get("/dashboard/export/tips.csv")).text)))
         assert len(tips) == 2 and tips[1][4] == "acknowledged"

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlmodel import col, select
 
 from bot.app.web import build_web_app
@@ -292,6 +293,20 @@ async def test_composer_previews_both_channels_then_sends_only_to_the_chosen_are
             await session.exec(select(Delivery.urn).where(Delivery.broadcast_id == row.id))
         ).all()
     assert sorted(urns) == ["tel:+4520000001", "telegram:10"]
+
+
+@pytest.mark.parametrize(("quiet", "warned"), [("21:00-08:00", True), ("00:00-00:00", False)])
+async def test_an_announcement_preview_warns_of_quiet_hours_only_when_there_are_some(
+    db, settings, quiet, warned
+) -> None:
+    settings = staff_settings(settings).model_copy(update={"quiet_hours": quiet})
+    await add_residents(db, "Farum", ["telegram:10"])
+    form = {"kind": "announcement", "area": str(await area_id(db, "Farum")), "text": "Møde i aften"}
+    async with browser(db, settings, COORDINATOR) as client:
+        csrf = await csrf_of(client, "/dashboard/compose")
+        preview = await client.post("/dashboard/compose/preview", data=form | {"csrf": csrf})
+    assert preview.status_code == 200
+    assert ("stille timer" in preview.text) is warned
 
 
 async def test_sending_the_same_preview_twice_queues_one_broadcast(db, settings) -> None:

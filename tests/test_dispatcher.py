@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,9 +16,10 @@ from bot.core.messages import Reply
 from bot.core.settings import Settings
 from bot.handlers.base import Outcome, SendResult
 from bot.handlers.sms import SmsTransport
-from bot.scheduler.dispatcher import MAX_ATTEMPTS, Dispatcher
+from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.progress import ProgressReporter
-from storage import outbox
+from bot.scheduler.pump import MAX_ATTEMPTS
+from storage import delivery, outbox
 from storage.broadcast_models import Broadcast, Delivery
 from storage.db import Database
 from storage.models import Contact, utcnow
@@ -180,8 +182,13 @@ async def test_after_a_crash_the_next_leader_resends_only_what_was_in_flight(db,
     await _alert(db, "Farum")
     # The crashed process had claimed three rows and sent none of them.
     async with db.session() as session:
-        await outbox.claim_due(
-            session=session, channel="telegram", now=NOON, limit=3, lease=timedelta(minutes=5)
+        await delivery.claim_due(
+            session=session,
+            channel="telegram",
+            now=NOON,
+            limit=3,
+            lease=timedelta(minutes=5),
+            epoch=7,
         )
     telegram = Recorder()
     dispatcher = Dispatcher(
@@ -242,3 +249,40 @@ async def test_coordinator_sees_progress_edits_and_a_final_report(
     async with db.session() as session:
         first = await session.get(Broadcast, 1)
     assert first is not None and first.status == "done"
+
+
+async def test_a_drained_channel_is_not_asked_again_every_tick_but_woken_at_once(
+    db, settings, monkeypatch
+) -> None:
+    from sqlalchemy import event
+
+    import bot.scheduler.dispatcher as dispatching
+
+    monkeypatch.setattr(dispatching, "IDLE_CLAIM", 0.3)
+    telegram = Recorder()
+    dispatcher = Dispatcher(db, fast(settings), {"telegram": telegram}, PRESENTER)
+    claims: list[str] = []
+
+    def count_claims(_conn, _cursor, statement, *_args) -> None:
+        if "FROM delivery" in statement and "delivery.status" in statement:
+            claims.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count_claims)
+    try:
+        assert await dispatcher.claim(NOON, woken=False) == 0  # empty: one look
+        assert len(claims) == 1
+        # The next ticks inside the idle wait cost no query.
+        assert await dispatcher.claim(NOON, woken=False) == 0
+        assert len(claims) == 1
+        # A row queued by another process is found once the idle wait is over ...
+        await add_residents(db, "Farum", ["telegram:1"])
+        await _alert(db, "Farum")
+        await asyncio.sleep(0.35)
+        assert await dispatcher.claim(NOON, woken=False) == 1
+        # ... and one queued by this process at once (it wakes the dispatcher).
+        await add_residents(db, "Værløse", ["telegram:2"])
+        await _alert(db, "Værløse")
+        assert await dispatcher.claim(NOON, woken=False) == 0  # found less than room: idle
+        assert await dispatcher.claim(NOON, woken=True) == 1
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count_claims)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.app.application import build_router
@@ -11,7 +12,7 @@ from bot.core.conversation import Conversation
 from bot.core.messages import Inbound
 from storage.broadcast_models import Broadcast, TopicPreference
 from storage.event_models import Event, Invitation
-from tests.events_helpers import add_helper, area_id, new_event, outbox_messages
+from tests.events_helpers import add_helper, area_id, local, new_event, outbox_messages
 
 SOON = datetime.now(UTC) + timedelta(days=10)
 NUMBER = "+4520304050"
@@ -54,6 +55,28 @@ async def test_invitation_reaches_area_helpers_who_want_meetings(db, settings) -
     name, content = files[True]
     assert name.endswith(".ics") and b"BEGIN:VEVENT" in content
     assert files[False] == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("created", "starts", "waits"),
+    [
+        ("2026-12-07 21:30", "2026-12-07 21:45", False),  # the walk is tonight: go now
+        ("2026-12-07 21:30", "2026-12-08 19:00", True),  # morning is soon enough
+        ("2026-12-08 07:00", "2026-12-08 07:30", False),  # before quiet hours end
+        ("2026-12-08 12:00", "2026-12-08 19:00", True),  # daytime: nothing to wait for
+    ],
+)
+async def test_an_invitation_waits_out_quiet_hours_only_when_morning_is_before_the_event(
+    db, settings, created: str, starts: str, waits: bool
+) -> None:
+    await add_helper(db, "telegram:1001")
+    quiet = settings.model_copy(update={"quiet_hours": "21:00-08:00"})
+    await new_event(db, quiet, local(created), starts_at=local(starts), reminders="none")
+    async with db.session() as s:
+        (invitation,) = (
+            await s.exec(select(Broadcast).where(Broadcast.kind == "invitation"))
+        ).all()
+    assert invitation.respect_quiet is waits
 
 
 async def test_button_press_signs_up_and_sends_a_calendar_file(db, settings) -> None:
@@ -151,9 +174,12 @@ async def test_coordinator_creates_an_event_with_the_guided_flow(db, settings) -
     await convo.handle(tg(boss, callback="ev:kind:miniborgermøde"))
     await convo.handle(tg(boss, text="Tryghed i Farum"))
     [bad] = await convo.handle(tg(boss, text="i morgen"))
-    assert "fx 2026-12-03 19:00" in bad.text
+    assert "10. december kl. 19" in bad.text and "/cancel" in bad.text
     when = (datetime.now(UTC) + timedelta(days=5)).astimezone(settings.tz)
-    [ask_place] = await convo.handle(tg(boss, text=when.strftime("%Y-%m-%d 19:00")))
+    [check] = await convo.handle(tg(boss, text=when.strftime("%d/%m 19:00")))
+    assert check.text.endswith("kl. 19:00 - er det rigtigt?")
+    assert [b.label for b in check.flat_buttons()] == ["Ja", "Ret"]
+    [ask_place] = await convo.handle(tg(boss, callback="ev:time:ok"))
     assert "Hvor" in ask_place.text
     [areas] = await convo.handle(tg(boss, text="Farum Bibliotek"))
     assert "Hvilke områder" in areas.text
@@ -173,7 +199,9 @@ async def test_coordinator_creates_an_event_with_the_guided_flow(db, settings) -
     await convo.handle(tg(callback=f"rsvp:{event.id}:yes"))
     [details] = await convo.handle(tg(boss, callback=f"ev:show:{event.id}"))
     assert "Kommer: 1/30" in details.text and "Ikke svaret: 0" in details.text
-    [cancelled] = await convo.handle(tg(boss, callback=f"ev:cancel:{event.id}"))
+    [ask] = await convo.handle(tg(boss, callback=f"ev:cancel:{event.id}"))
+    assert "1 inviteret får besked om aflysningen" in ask.text
+    [cancelled] = await convo.handle(tg(boss, callback=f"ev:cancel:{event.id}:yes"))
     assert "er aflyst" in cancelled.text
 
 

@@ -22,8 +22,12 @@ def test_events_add_list_show_cancel(nabovagt: Nabovagt) -> None:
     assert "areas: Farum" in shown.stdout and "coming 0/80" in shown.stdout
     assert "2099-12-02 19:00 CET pending" in shown.stdout
     assert "2099-12-03 17:00 CET pending" in shown.stdout
-    cancelled = nabovagt("events", "cancel", "1")
-    assert cancelled.exit_code == 0 and "cancelled" in cancelled.stdout
+    kept = nabovagt("events", "cancel", "1", stdin="n\n")
+    assert kept.exit_code == 1
+    assert "0 invited will be told of the cancellation" in kept.stdout
+    assert "pending" in nabovagt("events", "show", "1").stdout
+    cancelled = nabovagt("events", "cancel", "1", stdin="y\n")
+    assert cancelled.exit_code == 0 and "event 1 cancelled" in cancelled.stdout
     shown = nabovagt("events", "show", "1")
     assert "(CANCELLED)" in shown.stdout and "pending" not in shown.stdout
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from bot.core.messages import Button
-from storage import outbox
+from storage import delivery, outbox
 from storage.broadcast_models import Broadcast, Delivery, TopicPreference
 from storage.db import Database
 from storage.models import Contact, utcnow
@@ -124,24 +125,31 @@ async def test_claims_urgent_first_and_holds_non_urgent_in_quiet_hours(db: Datab
         )
     lease = timedelta(seconds=60)
     async with db.session() as session:
-        quiet = await outbox.claim_due(
-            session=session, channel="telegram", now=now, limit=10, lease=lease, quiet=True
+        quiet = await delivery.claim_due(
+            session=session,
+            channel="telegram",
+            now=now,
+            limit=10,
+            lease=lease,
+            epoch=1,
+            quiet=True,
         )
     assert {c.broadcast_id for c in quiet} == {alert.id}
     assert all(c.attempts == 1 and not c.skip for c in quiet)
     async with db.session() as session:
-        rest = await outbox.claim_due(
-            session=session, channel="telegram", now=now, limit=10, lease=lease
+        rest = await delivery.claim_due(
+            session=session, channel="telegram", now=now, limit=10, lease=lease, epoch=1
         )
         assert {c.broadcast_id for c in rest} == {tip.id}
-        nothing = await outbox.claim_due(
-            session=session, channel="telegram", now=now, limit=10, lease=lease
+        nothing = await delivery.claim_due(
+            session=session, channel="telegram", now=now, limit=10, lease=lease, epoch=1
         )
         assert nothing == []
-        assert await outbox.requeue_in_flight(session=session, now=now, all_leases=True) == 4
+        # A new leader (epoch 2) takes back everything epoch 1 left in flight.
+        assert await delivery.requeue_stale(session=session, epoch=2, now=now) == 4
     async with db.session() as session:
-        again = await outbox.claim_due(
-            session=session, channel="telegram", now=now, limit=1, lease=lease
+        again = await delivery.claim_due(
+            session=session, channel="telegram", now=now, limit=1, lease=lease, epoch=2
         )
     assert again[0].broadcast_id == alert.id and again[0].attempts == 2
 
@@ -153,11 +161,14 @@ async def test_provider_status_updates_the_delivery(db: Database) -> None:
         sent = await outbox.enqueue_broadcast(
             session=session, kind="alert", text="a", created_by="x", now=now
         )
-        claimed = await outbox.claim_due(
-            session=session, channel="sms", now=now, limit=5, lease=timedelta(seconds=30)
+        claimed = await delivery.claim_due(
+            session=session, channel="sms", now=now, limit=5, lease=timedelta(seconds=30), epoch=1
         )
-        for i, c in enumerate(claimed):
-            await outbox.mark_sent(session=session, delivery_id=c.id, provider_id=f"SM{i}", now=now)
+        marks = [
+            delivery.Mark(c.id, outbox.SENT, c.urn, provider_id=f"SM{i}")
+            for i, c in enumerate(claimed)
+        ]
+        assert await delivery.record(session=session, epoch=1, marks=marks, now=now) == 2
     async with db.session() as session:
         assert await outbox.record_provider_status(
             session=session, provider_id="SM0", status="delivered", error_code=None
@@ -178,6 +189,7 @@ async def test_provider_status_updates_the_delivery(db: Database) -> None:
     assert contact.stopped_at is not None
 
 
+@pytest.mark.slow  # ten thousand rows
 async def test_ten_thousand_recipients_are_written_in_one_go(db: Database) -> None:
     await add_residents(db, "Farum", [f"telegram:{i}" for i in range(1, 10_001)])
     async with db.session() as session:
@@ -197,10 +209,11 @@ async def test_forget_drops_queued_messages_and_the_address_on_sent_ones(db) -> 
         first = await outbox.enqueue_broadcast(
             session=session, kind="alert", text="a", created_by="x", now=now
         )
-        [claimed] = await outbox.claim_due(
-            session=session, channel="sms", now=now, limit=5, lease=timedelta(seconds=30)
+        [claimed] = await delivery.claim_due(
+            session=session, channel="sms", now=now, limit=5, lease=timedelta(seconds=30), epoch=1
         )
-        await outbox.mark_sent(session=session, delivery_id=claimed.id, provider_id="SM1", now=now)
+        sent = delivery.Mark(claimed.id, outbox.SENT, claimed.urn, provider_id="SM1")
+        await delivery.record(session=session, epoch=1, marks=[sent], now=now)
         second = await outbox.enqueue_direct(session=session, urns=["tel:+4520000001"], text="b")
     async with db.session() as session:
         contact = await get_contact(session=session, urn="tel:+4520000001")

@@ -85,6 +85,9 @@ NOBODY: frozenset[str] = frozenset()
 Flow = Callable[[Mapping[str, int]], dict[str, Any]]
 
 
+CANCEL_ASKED = ("event.cancel_confirm.one", "event.cancel_confirm.other")
+
+
 @dataclass(frozen=True)
 class Case:
     """One row: what is sent, who may, and the catalog keys of the normal answer.
@@ -158,7 +161,16 @@ TELEGRAM_CASES = [
     Case("rsvp name", "rsvp:{event}:name", INVITED, ("event.name_shared",)),
     # The organisers' flow: their own areas only.
     Case("ev:show", "ev:show:{event}", OWN_STAFF, ("event.details",)),
-    Case("ev:cancel", "ev:cancel:{event}", OWN_STAFF, ("event.cancel_done",)),
+    # Cancelling asks first, naming how many are told; only the yes to that question cancels.
+    Case("ev:cancel", "ev:cancel:{event}", OWN_STAFF, CANCEL_ASKED),
+    Case(
+        "ev:cancel yes",
+        "ev:cancel:{event}:yes",
+        OWN_STAFF,
+        ("event.cancel_done",),
+        ("event_cancel_check", lambda ids: {"event": ids["event"]}),
+        extra=("event",),
+    ),
     Case("ev:new", "ev:new", STAFF, ("event.ask_kind",)),
     Case("ev:kind", "ev:kind:borgermøde", STAFF, ("event.ask_title",)),
     Case(
@@ -182,13 +194,13 @@ TELEGRAM_CASES = [
         "ev:send all", "ev:send", COORDINATOR, ("event.created",), ("event_preview", _draft("all"))
     ),
     # Safety walks: participants of a walk in progress only.
-    Case("walk kind", "walk:{walk}:belysning", PARTICIPANTS, ("walk.ask_note",)),
+    Case("walk kind", "walk:{walk}:belysning", PARTICIPANTS, ("walk.ask_details",)),
     Case(
         "walk note",
         "Lygten ved stien er i stykker",
         PARTICIPANTS,
-        ("walk.saved",),
-        ("walk_note", lambda ids: {"event_id": ids["walk"], "kind": "belysning"}),
+        ("walk.ack",),
+        ("walk_draft", lambda ids: {"event_id": ids["walk"], "kind": "belysning"}),
         extra=("walk",),
     ),
     # Tip triage: coordinators and the tip's area's representatives.
@@ -242,8 +254,8 @@ TELEGRAM_CASES = [
     Case("bc:send all", "bc:send", COORDINATOR, ("bc.queued",), ("bc_preview", _broadcast(True))),
     # One's own settings.
     Case("topic", "topic:meetings", REGISTERED, ("topics.choose",)),
-    Case("area toggle", "area:t:{home}:0", REGISTERED, ("choose_areas",)),
-    Case("area only", "area:only:{home}", REGISTERED, ("registered",)),
+    Case("area toggle", "area:t:{home}:0", REGISTERED, ("change_areas",)),
+    Case("area only", "area:only:{home}", REGISTERED, ("areas_now",)),
     Case("tip:new", "tip:new", REGISTERED, ("tip.choose_category",)),
     Case("consent", "consent:yes", ALL, None),
     Case("lang", "lang:en", ALL, None),
@@ -282,8 +294,8 @@ SMS_CASES = [
         "OBS note",
         "Hækken skjuler stien",
         PARTICIPANTS,
-        ("walk.saved",),
-        ("walk_note", lambda ids: {"event_id": ids["walk"], "kind": "beplantning"}),
+        ("walk.ack_ask_place",),
+        ("walk_draft", lambda ids: {"event_id": ids["walk"], "kind": "beplantning"}),
         extra=("walk",),
     ),
     Case("TIP", "TIP cyklen blev stjålet i nat", REGISTERED, ("tip.thanks",)),
@@ -315,7 +327,7 @@ SMS_CASES = [
         "1 = ev:cancel",
         "1",
         OWN_STAFF,
-        ("event.cancel_done",),
+        ("event.cancel_confirm.sms.one", "event.cancel_confirm.sms.other"),
         ("idle", lambda ids: {"choices": [f"ev:cancel:{ids['event']}"]}),
         extra=("event",),
     ),
@@ -323,7 +335,7 @@ SMS_CASES = [
         "1 = walk kind",
         "1",
         PARTICIPANTS,
-        ("walk.ask_note",),
+        ("walk.ask_details",),
         ("idle", lambda ids: {"choices": [f"walk:{ids['walk']}:andet"]}),
         extra=("walk",),
     ),

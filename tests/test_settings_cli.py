@@ -110,7 +110,7 @@ async def _get(app, path: str) -> httpx.Response:
 
 async def test_healthz_reports_the_database(db: Database) -> None:
     response = await _get(build_web_app(db, []), "/healthz")
-    assert response.status_code == 200 and response.json() == {"db": "ok"}
+    assert response.status_code == 200 and response.json() == {"db": "ok", "leader": False}
     down = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     response = await _get(build_web_app(down, []), "/healthz")
     assert response.status_code == 503 and response.json()["db"] != "ok"

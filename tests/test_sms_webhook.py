@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot.core.messages import Reply
 from bot.handlers.base import Outcome
 from storage.models import Area, Contact, FlowState, InboundSeen, Membership
+from tests.inbound_helpers import drops_once_at
 
 NUMBER = "+4520304050"
 
@@ -136,6 +137,37 @@ async def test_slow_handling_acknowledges_at_once_and_replies_later_through_the_
     status, body = await twilio.user_sends_sms(NUMBER, "tilmeld værløse")
     assert status == 200 and "<Message>" not in body
     late = await twilio.wait_for_sms(NUMBER, "nabohjælper i Værløse", timeout=15)
+    assert late.source == "rest"
+    assert len(twilio.sms_to(NUMBER)) == 1
+
+
+async def test_a_slow_sms_whose_answer_cannot_be_queued_is_answered_from_the_spool(
+    sms_app, twilio, db, monkeypatch
+) -> None:
+    import asyncio
+
+    import bot.handlers.sms
+
+    monkeypatch.setattr(bot.handlers.sms, "REPLY_DEADLINE_SECONDS", 0.05)
+    sms = sms_app.transport("sms")
+    handle = sms.sink
+
+    async def slow(inbound):
+        await asyncio.sleep(0.5)  # a database under load, past the webhook's deadline
+        return await handle(inbound)
+
+    sms.sink = slow
+    await sms_app.replayer.stop()  # replay by hand, after the slow handling has failed
+    with drops_once_at(db, "INSERT INTO broadcast") as dropped:
+        status, body = await twilio.user_sends_sms(NUMBER, "tilmeld værløse")
+        assert status == 200 and "<Message>" not in body
+        for _ in range(200):
+            if dropped and not sms._late:
+                break
+            await asyncio.sleep(0.05)
+        assert dropped, "the answer was never queued"
+    assert await sms_app.replayer.replay_once()  # the spool kept the SMS all along
+    late = await twilio.wait_for_sms(NUMBER, "nabohjælper i Værløse", timeout=20)
     assert late.source == "rest"
     assert len(twilio.sms_to(NUMBER)) == 1
 

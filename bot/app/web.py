@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 from starlette.applications import Starlette
@@ -17,12 +17,21 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+# Load balancers and orchestrators give up on a probe after a few seconds; answer well before.
+HEALTH_DB_WAIT = 1.5
 
-def build_web_app(db: Database, extra_routes: list[BaseRoute]) -> Starlette:
+
+def build_web_app(
+    db: Database,
+    extra_routes: list[BaseRoute],
+    *,
+    is_leader: Callable[[], bool] | None = None,
+) -> Starlette:
     async def healthz(_: Request) -> JSONResponse:
-        if await db.ping():
-            return JSONResponse({"db": "ok"})
-        return JSONResponse({"db": "unavailable"}, status_code=503)
+        leader = bool(is_leader()) if is_leader is not None else False
+        if await db.ping(within=HEALTH_DB_WAIT):
+            return JSONResponse({"db": "ok", "leader": leader})
+        return JSONResponse({"db": "unavailable", "leader": leader}, status_code=503)
 
     return Starlette(routes=[Route("/healthz", healthz), *extra_routes])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.broadcasts import services
-from bot.broadcasts.render import summary, warning_texts
+from bot.broadcasts.render import sms_version, summary, warning_texts
 from bot.core.areas import toggle_rows
 from bot.core.callbacks import Pattern
 from bot.core.conversation import PHOTO, Router, Turn
@@ -11,6 +11,7 @@ from bot.core.conversation import TEXT as TEXT_INPUT
 from bot.core.i18n import t
 from bot.core.keywords import register_keyword
 from bot.core.messages import Button, Reply
+from bot.core.quiet import has_quiet_hours
 from storage import outbox
 
 PRIORITY, AREAS, TEXT, PREVIEW = "bc_priority", "bc_areas", "bc_text", "bc_preview"
@@ -71,7 +72,7 @@ async def pick_areas(
         rows.append([turn.button("bc.btn.all", "bc:all")])
     rows.append([turn.button("btn.done", "bc:done"), turn.button("btn.cancel", "bc:cancel")])
     await turn.set_state(AREAS, kind=kind, priority=priority, selected=selected)
-    turn.say("bc.choose_areas", buttons=rows, edit=edit, kind=t(f"bc.kind.{kind}", turn.lang))
+    turn.say("bc.choose_areas", buttons=rows, edit=edit, your=t(f"bc.your.{kind}", turn.lang))
 
 
 async def ask_text(turn: Turn) -> None:
@@ -81,7 +82,7 @@ async def ask_text(turn: Turn) -> None:
     if kind == "alert":
         turn.say("bc.ask_text.alert")
     else:
-        turn.say("bc.ask_text", kind=t(f"bc.kind.{kind}", turn.lang))
+        turn.say("bc.ask_text", your=t(f"bc.your.{kind}", turn.lang))
 
 
 def targets(data: dict[str, object]) -> list[int] | None:
@@ -102,13 +103,14 @@ async def show_preview(turn: Turn, text: str) -> None:
         t(
             "bc.preview",
             turn.lang,
-            kind=t(f"bc.kind.{kind}", turn.lang),
+            your=t(f"bc.your.{kind}", turn.lang),
             body=shown.rendered["telegram"],
+            sms=sms_version(shown.rendered["sms"], shown.sms_segments, turn.lang),
             summary=summary(shown.recipients, shown.sms_segments, shown.sms_cost, turn.lang),
         )
     ]
     lines += warning_texts(shown.warnings, turn.lang)
-    if shown.respects_quiet:
+    if shown.respects_quiet and has_quiet_hours(turn.settings.quiet_hours):
         lines.append(t("bc.warn.quiet", turn.lang, quiet=turn.settings.quiet_hours))
     await turn.set_state(PREVIEW, **(data | {"text": text}))
     buttons = [

@@ -9,7 +9,13 @@ from typing import Annotated
 import typer
 
 from bot.broadcasts import prevention, services
-from bot.broadcasts.render import progress_text, report_text, summary, warning_texts
+from bot.broadcasts.render import (
+    progress_text,
+    report_text,
+    sms_version,
+    summary,
+    warning_texts,
+)
 from bot.core.actors import OPERATOR
 from bot.core.cli import fail, with_db
 from bot.core.settings import Settings
@@ -64,10 +70,15 @@ def broadcast(
             )
         typer.echo(shown.rendered["telegram"])
         typer.echo("———")
+        typer.echo(sms_version(shown.rendered["sms"], shown.sms_segments, lang))
+        typer.echo("———")
         typer.echo(summary(shown.recipients, shown.sms_segments, shown.sms_cost, lang))
         for warning in warning_texts(shown.warnings, lang):
             typer.echo(warning)
-        if not yes and not typer.confirm("Send?", default=False):
+        if not yes and not typer.confirm(
+            f"Send to {shown.total} recipients ({recipients_line(shown.recipients)})?",
+            default=False,
+        ):
             raise fail("nothing was sent", 1)
         async with db.session() as session:
             sent = await services.queue_broadcast(
@@ -84,6 +95,10 @@ def broadcast(
             await follow(db, sent.id, lang)
 
     with_db(work)
+
+
+def recipients_line(recipients: dict[str, int]) -> str:
+    return ", ".join(f"{n} on {channel}" for channel, n in sorted(recipients.items())) or "nobody"
 
 
 async def follow(db: Database, broadcast_id: int, lang: str) -> None:

@@ -48,6 +48,11 @@ def summary(recipients: Mapping[str, int], sms_segments: int, sms_cost: Decimal,
     return f"{reach}\n{cost}"
 
 
+def sms_version(sms_text: str, sms_segments: int, lang: str) -> str:
+    """The text SMS recipients get, with how many segments it costs each."""
+    return tn("bc.preview.sms", lang, sms_segments, body=sms_text)
+
+
 def warning_texts(warnings: list[CalmWarning], lang: str) -> list[str]:
     """The calm-wording findings as hints for the sender."""
     return [t(f"bc.warn.{w.code}", lang, words=", ".join(w.words)) for w in warnings]

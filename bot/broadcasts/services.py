@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +21,8 @@ from storage.broadcasts import Counts
 from storage.models import Area
 
 # "tip" here is a prevention tip from the municipality, never a resident's tip-off.
+log = logging.getLogger(__name__)
+
 KINDS = outbox.BROADCAST_KINDS
 ALL_TOPICS = (*outbox.TOPICS, *outbox.OPT_IN_TOPICS)
 # Price of one SMS segment in DKK for the cost estimate (Twilio's Danish list price, rounded).
@@ -182,11 +185,10 @@ async def queue_broadcast(
         raise NotAllowed(f"{actor.urn} may not broadcast to {area_ids}")
     if (found := await outbox.broadcast_by_key(session=session, dedupe_key=dedupe_key)) is not None:
         return found
-    if require_recipients and not sum(
-        (await recipients(session=session, kind=kind, area_ids=area_ids)).values()
-    ):
+    reach = await recipients(session=session, kind=kind, area_ids=area_ids)
+    if require_recipients and not sum(reach.values()):
         raise NoRecipients
-    return await outbox.enqueue_broadcast(
+    queued = await outbox.enqueue_broadcast(
         session=session,
         kind=kind,
         text=body,
@@ -196,6 +198,15 @@ async def queue_broadcast(
         progress_urn=progress_urn,
         dedupe_key=dedupe_key,
     )
+    log.info(
+        "broadcast %s queued: kind=%s areas=%s recipients=%s by %s",
+        queued.id,
+        kind,
+        "all" if area_ids is None else ",".join(map(str, area_ids)),
+        " ".join(f"{channel}={n}" for channel, n in sorted(reach.items())) or "none",
+        actor.urn,
+    )
+    return queued
 
 
 async def broadcast_status(

@@ -11,14 +11,19 @@ TEXTS: Catalog = {
         "da": "📣 Nabovagt - nyt fra kommunen",
         "en": "📣 Nabovagt - news from the municipality",
     },
+    # Short, so a usual alert still fits one SMS (160 GSM-7 characters with header and text).
     "bc.footer.alert": {
-        "da": "Ved igangværende kriminalitet: ring 112. Har du set noget: ring til politiet på 114.",
-        "en": "If a crime is in progress: call 112. If you saw something: call the police on 114.",
+        "da": "Akut: ring 112. Set noget? Ring 114.",
+        "en": "Emergency: call 112. Seen something? Call 114.",
     },
     "bc.all_areas": {"da": "alle områder", "en": "all areas"},
     "bc.kind.alert": {"da": "indbrudsalarm", "en": "burglary alert"},
     "bc.kind.tip": {"da": "godt råd", "en": "prevention tip"},
     "bc.kind.announcement": {"da": "meddelelse", "en": "announcement"},
+    # "din"/"dit" follows the noun's gender: din indbrudsalarm, dit gode råd, din meddelelse.
+    "bc.your.alert": {"da": "din indbrudsalarm", "en": "your burglary alert"},
+    "bc.your.tip": {"da": "dit gode råd", "en": "your prevention tip"},
+    "bc.your.announcement": {"da": "din meddelelse", "en": "your announcement"},
     "bc.choose_priority": {
         "da": "Ny indbrudsalarm. Er det akut (igangværende eller lige sket)?",
         "en": "New burglary alert. Is it urgent (ongoing or just happened)?",
@@ -29,8 +34,8 @@ TEXTS: Catalog = {
     "bc.btn.send": {"da": "Send", "en": "Send"},
     "bc.btn.edit": {"da": "Ret teksten", "en": "Edit text"},
     "bc.choose_areas": {
-        "da": "Hvilke områder skal have din {kind}? Vælg et eller flere, og tryk Færdig.",
-        "en": "Which areas should get your {kind}? Pick one or more, then press Done.",
+        "da": "Hvilke områder skal have {your}? Vælg et eller flere, og tryk Færdig.",
+        "en": "Which areas should get {your}? Pick one or more, then press Done.",
     },
     "bc.no_areas_allowed": {
         "da": "Du er ikke repræsentant for noget område endnu. Spørg en koordinator.",
@@ -51,12 +56,20 @@ TEXTS: Catalog = {
         ),
     },
     "bc.ask_text": {
-        "da": "Skriv teksten til din {kind}.",
-        "en": "Write the text of your {kind}.",
+        "da": "Skriv teksten til {your}.",
+        "en": "Write the text of {your}.",
     },
     "bc.preview": {
-        "da": "Sådan ser din {kind} ud hos nabohjælperne:\n\n{body}\n\n———\n{summary}",
-        "en": "This is how neighbour helpers will see your {kind}:\n\n{body}\n\n———\n{summary}",
+        "da": "Sådan ser {your} ud på Telegram:\n\n{body}\n\n———\n{sms}\n\n———\n{summary}",
+        "en": "This is how {your} looks on Telegram:\n\n{body}\n\n———\n{sms}\n\n———\n{summary}",
+    },
+    "bc.preview.sms.one": {
+        "da": "Og som SMS ({count} del):\n\n{body}",
+        "en": "And as an SMS ({count} segment):\n\n{body}",
+    },
+    "bc.preview.sms.other": {
+        "da": "Og som SMS ({count} dele):\n\n{body}",
+        "en": "And as an SMS ({count} segments):\n\n{body}",
     },
     "bc.summary.recipients": {
         "da": "Modtagere: {total} · Telegram {telegram} · SMS {sms}",

@@ -17,7 +17,7 @@ import typer.main
 from bot.core.areas import match_areas
 from bot.core.settings import Settings, load_settings
 from storage.areas import list_areas
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
 
 T = TypeVar("T")
 
@@ -28,19 +28,26 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def with_db(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
-    """Load settings, migrate, run `work` against the database, dispose."""
+def with_db(work: Callable[[Database, Settings], Awaitable[T]], *, migrate: bool = True) -> T:
+    """Load settings, migrate (unless told not to), run `work` against the database, dispose.
+
+    A database that cannot be reached is one line on stderr and exit code 2.
+    """
     settings = load_settings()
 
     async def go() -> T:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, timeout=settings.db_timeout)
         try:
-            await db.upgrade()
+            if migrate:
+                await db.upgrade()
             return await work(db, settings)
         finally:
             await db.dispose()
 
-    return asyncio.run(go())
+    try:
+        return asyncio.run(go())
+    except DatabaseUnavailable as exc:
+        raise fail(str(exc)) from None
 
 
 async def area_ids_by_name(db: Database, names: list[str]) -> list[int] | None:

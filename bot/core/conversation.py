@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -13,133 +14,44 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import bot.core.texts  # noqa: F401  (registers the engine's own texts)
 from bot.core.actors import Actor, NotAllowed, actor_for
-from bot.core.callbacks import Pattern, Pressed, parse
-from bot.core.feature import Feature, MenuEntry, StatsSection
+from bot.core.callbacks import Pressed, parse
 from bot.core.i18n import CATALOG, LANGUAGES, t, t_channel
-from bot.core.messages import CHANNEL_TRAITS, Button, ChannelTraits, Inbound, Reply
+from bot.core.messages import CHANNEL_TRAITS, Button, ChannelTraits, Inbound, Reply, ReplyRoute
+from bot.core.routing import ALL_INPUTS, LOCATION, PHOTO, TEXT, Handler, LeaveHook, Router
 from bot.core.settings import Settings
-from storage import flows, inbound, residents
-from storage.db import Database
-from storage.models import Contact, FlowState, Resident
+from storage import flows, inbound, outbox, residents
+from storage.db import Database, DatabaseUnavailable, is_unavailable
+from storage.models import Contact, FlowState, Resident, utcnow
+
+# The router and the input kinds live in bot.core.routing; features import them from here.
+__all__ = [
+    "ALL_INPUTS",
+    "LOCATION",
+    "PHOTO",
+    "TEXT",
+    "Conversation",
+    "Handler",
+    "LeaveHook",
+    "Router",
+    "Turn",
+    "merge_callbacks",
+]
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Turn"], Awaitable[None]]
 NUMBERS = re.compile(r"^\s*\d{1,2}(?:[\s,.;]+\d{1,2})*\s*$")
 # Commands that still work for someone who has stopped all messages.
 WORK_WHEN_STOPPED = {"start", "resume", "help", "mydata", "forget", "language"}
 
-
-# What a person can send while a flow waits for an answer.
-TEXT, PHOTO, LOCATION = "text", "photo", "location"
-ALL_INPUTS = frozenset({TEXT, PHOTO, LOCATION})
-
-
-@dataclass(frozen=True)
-class StateRoute:
-    """A waiting state: its handler and which inputs it takes (others fall to the defaults)."""
-
-    handler: Handler
-    accepts: frozenset[str]
-
-
-@dataclass(frozen=True)
-class ButtonRoute:
-    """A button prefix: its handler and the data shapes it takes (others are refused)."""
-
-    handler: Handler
-    patterns: tuple[Pattern, ...]
-
-
-@dataclass
-class Router:
-    """Where each command, button prefix and waiting state is handled; features register here.
-
-    Every name is registered once: a second registration of a command, button prefix, state or
-    default handler is refused at start, so no feature silently replaces another's handler.
-    """
-
-    commands: dict[str, Handler] = field(default_factory=dict)
-    coordinator_commands: set[str] = field(default_factory=set)
-    callbacks: dict[str, ButtonRoute] = field(default_factory=dict)
-    states: dict[str, StateRoute] = field(default_factory=dict)
-    on_location: Handler | None = None
-    on_unknown: Handler | None = None
-    menu: list[MenuEntry] = field(default_factory=list)
-    stats_sections: list[StatsSection] = field(default_factory=list)
-
-    def add_feature(self, feature: Feature) -> None:
-        """A feature's chat handlers, menu entries and /stats lines."""
-        if feature.chat is not None:
-            feature.chat(self)
-        self.menu.extend(feature.menu)
-        if feature.stats is not None:
-            self.stats_sections.append(feature.stats)
-
-    def command(self, name: str, *, coordinator: bool = False) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            _refuse_duplicate(self.commands, name, "command")
-            self.commands[name] = handler
-            if coordinator:
-                self.coordinator_commands.add(name)
-            return handler
-
-        return register
-
-    def callback(self, prefix: str, *patterns: Pattern) -> Callable[[Handler], Handler]:
-        """Buttons whose data starts with `prefix:`; only data matching one of `patterns` reaches
-        the handler (as `turn.pressed`), anything else is answered as an expired button."""
-        if not patterns:
-            raise ValueError(f"button prefix {prefix!r} needs at least one data pattern")
-        for pattern in patterns:
-            if pattern.prefix != prefix:
-                raise ValueError(f"{pattern!r} does not start with the prefix {prefix!r}")
-
-        def register(handler: Handler) -> Handler:
-            _refuse_duplicate(self.callbacks, prefix, "button prefix")
-            self.callbacks[prefix] = ButtonRoute(handler, tuple(patterns))
-            return handler
-
-        return register
-
-    def parse_button(self, data: str | None) -> Pressed | None:
-        """The typed press for `data`, if some registered pattern takes it."""
-        route = self.callbacks.get((data or "").partition(":")[0])
-        return parse(data, *route.patterns) if route is not None else None
-
-    def state(
-        self, name: str, *, accepts: Iterable[str] = ALL_INPUTS
-    ) -> Callable[[Handler], Handler]:
-        """A waiting state; text, photos and shared locations sent in it go to its handler."""
-        unknown = set(accepts) - ALL_INPUTS
-        if unknown:
-            raise ValueError(f"state {name!r} accepts unknown inputs {sorted(unknown)}")
-
-        def register(handler: Handler) -> Handler:
-            _refuse_duplicate(self.states, name, "state")
-            self.states[name] = StateRoute(handler, frozenset(accepts))
-            return handler
-
-        return register
-
-    def default_location(self, handler: Handler) -> Handler:
-        """A shared location when no open flow takes it."""
-        if self.on_location is not None:
-            raise ValueError("the default location handler is registered twice")
-        self.on_location = handler
-        return handler
-
-    def fallback(self, handler: Handler) -> Handler:
-        """Anything no command, button or state handles."""
-        if self.on_unknown is not None:
-            raise ValueError("the fallback handler is registered twice")
-        self.on_unknown = handler
-        return handler
-
-
-def _refuse_duplicate(table: Mapping[str, object], name: str, what: str) -> None:
-    if name in table:
-        raise ValueError(f"{what} {name!r} is registered twice")
+# How a flow ends without finishing, and the line the engine says for each.
+CANCELLED, EXPIRED, GAVE_UP = "cancelled", "expired", "gave_up"
+LEFT = {CANCELLED: "flow.cancelled", EXPIRED: "flow.expired", GAVE_UP: "flow.gave_up"}
+# A flow left alone this long is over; the next message is handled as if none were open.
+FLOW_TIMEOUT = timedelta(minutes=30)
+# The waiting state with no flow open (it only remembers a language or the last offered buttons).
+IDLE = "idle"
+# Unexpected answers in a row, counted in the flow's data; the second one ends the flow.
+MISSES = "misses"
 
 
 @dataclass
@@ -157,6 +69,9 @@ class Turn:
     router: Router = field(default_factory=Router)
     # The button press this turn handles, parsed by its handler's patterns.
     pressed_button: Pressed | None = None
+    # The state of a flow that had expired when this turn began (already left).
+    expired: str | None = None
+    _reprompted: bool = False
     _actor: Actor | None = None
 
     @property
@@ -207,17 +122,53 @@ class Turn:
         return Button(t(key, self.lang), data)
 
     async def set_state(self, state: str, **data: Any) -> None:
-        """Wait in `state` with `data`; only the language chosen before consent carries over."""
+        """Wait in `state` with `data`; only the language chosen before consent carries over.
+
+        A new step starts the count of unexpected answers afresh."""
         keep = {k: v for k, v in self.data.items() if k == "lang"}
+        data = {k: v for k, v in data.items() if k != MISSES}
         await flows.set_flow(
             session=self.session, urn=self.inbound.urn, state=state, data=keep | data
         )
         self.flow = await flows.get_flow(session=self.session, urn=self.inbound.urn)
 
+    @property
+    def in_flow(self) -> bool:
+        """A flow is open: a waiting state, or buttons offered that a typed number would press."""
+        return self.flow is not None and (self.flow.state != IDLE or "choices" in self.flow.data)
+
+    async def reprompt(
+        self, key: str, *, buttons: list[list[Button]] | None = None, **values: object
+    ) -> None:
+        """The answer did not fit this step: say `key` once with the way out; the second
+        unexpected answer in a row ends the flow instead of asking again."""
+        misses = int(self.data.get(MISSES, 0)) + 1
+        if misses >= 2:
+            await self.leave(GAVE_UP)
+            return
+        text = f"{self.text(key, **values)}\n{self.text('flow.way_out')}"
+        self.replies.append(Reply(text, buttons or []))
+        await flows.set_flow(
+            session=self.session,
+            urn=self.inbound.urn,
+            state=self.state or IDLE,
+            data=self.data | {MISSES: misses},
+        )
+        self.flow = await flows.get_flow(session=self.session, urn=self.inbound.urn)
+        self._reprompted = True
+
+    async def leave(self, reason: str) -> None:
+        """End the open flow without finishing it, and say so (the state's hook may say more)."""
+        hook = self.router.leave_hooks.get(self.state or "")
+        key = await hook(self, reason) if hook is not None else None
+        await self.clear_state()
+        if key != "":  # "": the hook has said all there is to say
+            self.say(key or LEFT[reason])
+
     async def clear_state(self) -> None:
         # Someone not yet registered keeps the language they chose, so the flow stays as "idle".
         if self.flow is not None and "lang" in self.flow.data and self.resident is None:
-            await self.set_state("idle")
+            await self.set_state(IDLE)
             return
         await flows.clear_flow(session=self.session, urn=self.inbound.urn)
         self.flow = None
@@ -280,6 +231,19 @@ def merge_callbacks(datas: list[str], router: Router | None = None) -> str:
     return merged
 
 
+async def queue_replies(*, session: AsyncSession, urn: str, replies: list[Reply]) -> None:
+    """Replies nobody waits for on the line, put in the durable outbox, which sends and retries."""
+    for reply in replies:
+        await outbox.enqueue_direct(
+            session=session,
+            urns=[urn],
+            text=reply.text,
+            kind="reply",
+            buttons=reply.buttons or None,
+            attachment=reply.attachment,
+        )
+
+
 class Conversation:
     """Handles one inbound event: dedupe, load who is talking, route, remember numbered choices."""
 
@@ -289,8 +253,19 @@ class Conversation:
         self.router = router
 
     async def handle(self, event: Inbound) -> list[Reply]:
+        """The replies to one event, handled in one transaction.
+
+        Raises DatabaseUnavailable when the database cannot be reached (or does not answer in
+        time): nothing was stored then, and the transport keeps the event for a retry instead of
+        answering with an apology that would make the provider forget it.
+
+        When the event carries a ReplyRoute and its caller has stopped waiting, the replies are
+        queued in the outbox within the same transaction and none are returned.
+        """
         lang = self.settings.default_language
-        try:
+
+        async def in_one_transaction() -> list[Reply]:
+            nonlocal lang
             async with self.db.session() as session:
                 if event.provider_id and not await inbound.first_time(
                     session=session, key=event.provider_id
@@ -301,7 +276,15 @@ class Conversation:
                 lang = turn.lang
                 await self._route(turn)
                 await self._remember_choices(turn)
+                route = event.reply_route
+                if route is not None and not route.claim_line():
+                    await queue_replies(session=session, urn=event.urn, replies=turn.replies)
+                    return []
                 return turn.replies
+
+        try:
+            # A black-holed database must not hold a webhook past the provider's own timeout.
+            return await asyncio.wait_for(in_one_transaction(), self.settings.db_timeout * 2)
         except NotAllowed as refused:
             # Raised before anything changed, and the rollback undoes any step taken before it.
             log.info("refused for %s: %s", event.urn, refused)
@@ -313,10 +296,31 @@ class Conversation:
                 log.info("concurrent duplicate inbound %s ignored", event.provider_id)
                 return []
             log.exception("integrity error handling %s", event.urn)
-        except Exception:
-            # The transaction rolled back, so the event can simply be sent again.
+        except Exception as exc:
+            if is_unavailable(exc):
+                log.warning("database unavailable handling inbound from %s: %r", event.urn, exc)
+                raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
+            # The transaction rolled back: nothing of this message was kept.
             log.exception("failed handling inbound from %s", event.urn)
         return [Reply(t("error", self.settings.default_language))]
+
+    async def handle_and_queue(self, event: Inbound) -> None:
+        """Handle an event nobody waits for (a spooled one, replayed): its replies go into the
+        outbox in the same transaction, so a database that drops between the two cannot mark
+        the event seen and lose its answer. Raises DatabaseUnavailable like handle()."""
+        event.reply_route = ReplyRoute(queued=True)
+        replies = await self.handle(event)
+        if not replies:
+            return
+        # Only a refusal or the error apology comes back here; nothing was stored for it, so
+        # if this fails too the event stays where it was and is handled again.
+        try:
+            async with self.db.session() as session:
+                await queue_replies(session=session, urn=event.urn, replies=replies)
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
+            raise
 
     async def _load(self, session: AsyncSession, event: Inbound) -> Turn:
         contact = await residents.get_contact(session=session, urn=event.urn)
@@ -326,15 +330,50 @@ class Conversation:
             else None
         )
         flow = await flows.get_flow(session=session, urn=event.urn)
-        return Turn(event, session, self.settings, contact, resident, flow, router=self.router)
+        turn = Turn(event, session, self.settings, contact, resident, flow, router=self.router)
+        if flow is not None and turn.in_flow and self._expired(flow, utcnow()):
+            turn.expired = flow.state
+        return turn
+
+    def _expired(self, flow: FlowState, now: datetime) -> bool:
+        # SQLite hands the timestamp back without its zone; it was stored as UTC.
+        at = flow.updated_at if flow.updated_at.tzinfo else flow.updated_at.replace(tzinfo=UTC)
+        return now - at > self.router.timeouts.get(flow.state, FLOW_TIMEOUT)
 
     async def _route(self, turn: Turn) -> None:
-        """Stopped contacts first, then a button, a command, the waiting state, the defaults."""
+        """Route the turn; a yes/no question it passed over is void afterwards."""
+        asked = turn.flow
+        before = (asked.state, asked.updated_at) if asked is not None else None
+        await self._route_turn(turn)
+        flow = turn.flow
+        if (
+            flow is not None
+            and (flow.state, flow.updated_at) == before
+            and {"on_yes", "on_no"} & set(flow.data)
+        ):
+            # The person did something else instead of answering (SLET, then DATA): a "JA" sent
+            # later, say to an invitation, must not confirm a question nobody is looking at.
+            data = {k: v for k, v in flow.data.items() if k not in ("on_yes", "on_no")}
+            await flows.set_flow(
+                session=turn.session, urn=turn.inbound.urn, state=flow.state, data=data
+            )
+
+    async def _route_turn(self, turn: Turn) -> None:
+        """Stopped contacts first, then an expired flow ends, /cancel leaves the open one; then a
+        button, a command, the waiting state, the defaults."""
         if turn.contact is not None and turn.contact.stopped_at is not None:
             if turn.inbound.command not in WORK_WHEN_STOPPED:
                 if not turn.traits.silent_after_stop:
                     turn.say("still_stopped")
                 return
+        if turn.expired is not None:
+            await turn.leave(EXPIRED)
+        if turn.inbound.command == "cancel":
+            if turn.in_flow:
+                await turn.leave(CANCELLED)
+            elif turn.expired is None:
+                turn.say("flow.nothing_to_cancel")
+            return
         _as_button_press(turn, self.router)
         event, router = turn.inbound, self.router
         if event.callback is not None:
@@ -365,6 +404,10 @@ class Conversation:
         if event.location is not None and router.on_location is not None:
             await router.on_location(turn)
             return
+        if turn.state not in (None, IDLE) and ({"on_yes", "choices"} & set(turn.data)):
+            # A step that waits for a button: one pointer to them, then the flow ends.
+            await turn.reprompt("flow.yes_or_no" if "on_yes" in turn.data else "flow.use_buttons")
+            return
         await self._unknown(turn)
 
     async def _unknown(self, turn: Turn) -> None:
@@ -374,21 +417,25 @@ class Conversation:
     async def _remember_choices(self, turn: Turn) -> None:
         """Keep the last offered buttons so a typed number (SMS) presses them."""
         offered = next((r for r in reversed(turn.replies) if r.buttons), None)
+        data = turn.data
+        if not turn._reprompted:
+            # Only unexpected answers in a row count; anything else starts the count afresh.
+            data.pop(MISSES, None)
         if offered is not None:
             choices = [b.data for b in offered.flat_buttons()]
             await flows.set_flow(
                 session=turn.session,
                 urn=turn.inbound.urn,
-                state=turn.state or "idle",
-                data=turn.data | {"choices": choices},
+                state=turn.state or IDLE,
+                data=data | {"choices": choices},
             )
-        elif turn.flow is not None and "choices" in turn.flow.data and turn.replies:
-            # Something else was answered: an old number must not press a stale button.
-            data = turn.data
-            data.pop("choices")
-            await flows.set_flow(
-                session=turn.session, urn=turn.inbound.urn, state=turn.flow.state, data=data
-            )
+        elif turn.flow is not None and turn.replies and not turn._reprompted:
+            if "choices" in data or MISSES in turn.flow.data:
+                # Something else was answered: an old number must not press a stale button.
+                data.pop("choices", None)
+                await flows.set_flow(
+                    session=turn.session, urn=turn.inbound.urn, state=turn.flow.state, data=data
+                )
 
 
 def _as_button_press(turn: Turn, router: Router) -> None:

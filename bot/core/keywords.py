@@ -10,7 +10,10 @@ from storage.folding import fold
 KEYWORDS: dict[str, set[str]] = {
     "start": {"tilmeld", "join", "subscribe"},
     "areas": {"omraader", "omrader", "omraade", "omrade", "areas", "area"},
+    # CANCEL stays stop: Twilio and the carriers take it as an opt-out whatever we answer.
     "stop": {"stop", "stopall", "afmeld", "unsubscribe", "cancel", "end", "quit"},
+    # Leave the open flow (Telegram: /cancel); never a way to stop messages.
+    "cancel": {"afbryd", "afbryde", "annuller", "annullere", "fortryd", "abort"},
     "resume": {"start", "unstop"},
     "help": {"hjaelp", "hjalp", "help", "info"},
     "forget": {"slet", "delete"},
@@ -26,6 +29,8 @@ REPEAT_TOLERANT = {"stop": "stop", "afmeld": "stop", "stopall": "stop", "slet": 
 # the typo cannot be another word: "afmelde", "unsubscibe". "stop" gets no typo tolerance, as
 # "stor" and "step" begin ordinary messages.
 TYPO_TOLERANT = {"afmeld": "stop", "afmelde": "stop", "unsubscribe": "stop", "stopall": "stop"}
+# Leaving a flow forgives one typo too ("afbrud", "anuller"): no ordinary word is that close.
+TYPO_TOLERANT |= {"afbryd": "cancel", "annuller": "cancel"}
 _FIRST_WORD = re.compile(r"^[\W_]*([^\W_]+)[\W_]*(.*)$", re.DOTALL)
 _REPEATS = re.compile(r"(.)\1+")
 
@@ -51,7 +56,7 @@ def one_typo_apart(a: str, b: str) -> bool:
 
 
 def _near_miss(word: str) -> str | None:
-    """The command a near miss of a stop or delete keyword means, if it is unmistakable."""
+    """The command a near miss of a stop, delete or cancel keyword means, if unmistakable."""
     collapsed = _REPEATS.sub(r"\1", word)
     if collapsed in REPEAT_TOLERANT:
         return REPEAT_TOLERANT[collapsed]

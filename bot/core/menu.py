@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from bot.core.conversation import Router
+from bot.core.feature import MenuEntry
 from bot.core.i18n import CATALOG, LANGUAGES, t
 
 Menu = list[tuple[str, str]]
+# The engine answers /cancel in every flow (no feature may register it), so every menu shows it.
+ENGINE_MENU = (MenuEntry("cancel", 85),)
 
 
 def menu(router: Router, lang: str, *, staff: bool) -> Menu:
     """(command, description) pairs for a resident's menu, or only the extra staff commands."""
-    entries = sorted((e for e in router.menu if e.staff == staff), key=lambda e: e.position)
+    entries = sorted(
+        (e for e in (*router.menu, *ENGINE_MENU) if e.staff == staff), key=lambda e: e.position
+    )
     return [
         (e.command, t(f"cmd.{e.command}", lang))
         for e in entries
-        if e.command in router.commands and f"cmd.{e.command}" in CATALOG
+        if (e.command in router.commands or e in ENGINE_MENU) and f"cmd.{e.command}" in CATALOG
     ]
 
 

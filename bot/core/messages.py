@@ -18,6 +18,28 @@ class Button:
     data: str
 
 
+class ReplyRoute:
+    """Where an event's replies go: back on the line (a webhook still waiting) or the outbox.
+
+    Decided once. The handler claims the line as its transaction ends; a webhook that stops
+    waiting claims the outbox, and the handler then queues the replies in its own transaction.
+    Whichever comes first wins, so an answer is neither lost between the two nor sent twice.
+    """
+
+    def __init__(self, *, queued: bool = False) -> None:
+        self._route: str | None = "outbox" if queued else None
+
+    def claim_line(self) -> bool:
+        """True when the replies go back on the line; False when they belong in the outbox."""
+        self._route = self._route or "line"
+        return self._route == "line"
+
+    def claim_outbox(self) -> bool:
+        """True when the replies will be queued; False when they are already on their way back."""
+        self._route = self._route or "outbox"
+        return self._route == "outbox"
+
+
 @dataclass
 class Inbound:
     """One thing a person did: typed text, a command, a button press or a shared location."""
@@ -35,6 +57,8 @@ class Inbound:
     # Provider file references of attached photos, and how to fetch one (the channel's links expire).
     photos: list[str] = field(default_factory=list)
     fetch_media: Callable[[str], Awaitable[bytes]] | None = None
+    # Set by a transport whose caller may stop waiting for the replies (see ReplyRoute).
+    reply_route: ReplyRoute | None = None
 
 
 @dataclass

@@ -14,6 +14,12 @@ def parse_quiet_hours(value: str) -> tuple[time, time]:
         raise ValueError("must look like 21:00-08:00") from None
 
 
+def has_quiet_hours(value: str) -> bool:
+    """False for an empty window ("00:00-00:00"): nothing is ever held back."""
+    start, end = parse_quiet_hours(value)
+    return start != end
+
+
 def in_quiet_hours(local: datetime, window: tuple[time, time]) -> bool:
     start, end = window
     now = local.time()

@@ -40,12 +40,45 @@ class Settings(BaseSettings):
     media_dir: str = "./media"
     tip_retention_days: int = Field(365, ge=1)
     tip_forward_targets: str = "Politiet,Boligforeningen,Kommunens driftsafdeling"
+    # Several instances: Telegram updates by webhook on POST {PUBLIC_URL}/telegram.
+    telegram_mode: str = "polling"
+    telegram_webhook_secret: SecretStr | None = None
+    # Inbound events that arrive while the database is unreachable wait here (one file each).
+    spool_dir: str = "./spool"
+    # Seconds any one database call may take before it counts as "database unavailable".
+    db_timeout: float = Field(5.0, gt=0)
+    metrics_token: SecretStr | None = None
+    log_format: str = "text"
 
     @field_validator("telegram_token", "twilio_auth_token")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("is a placeholder, not a real secret")
+        return value
+
+    @field_validator("telegram_mode")
+    @classmethod
+    def _telegram_mode(cls, value: str) -> str:
+        if value not in ("polling", "webhook"):
+            raise ValueError("must be polling or webhook")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's own rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("telegram_token")
@@ -124,6 +157,15 @@ class Settings(BaseSettings):
         missing = [name for name, value in given.items() if value is None]
         if 0 < len(missing) < len(given):
             raise ValueError(f"SMS needs {', '.join(missing)} too")
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if self.telegram_mode == "webhook":
+            if self.telegram_webhook_secret is None:
+                raise ValueError("TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_SECRET")
+            if self.public_url is None:
+                raise ValueError("TELEGRAM_MODE=webhook needs PUBLIC_URL")
         return self
 
     @property

@@ -17,6 +17,7 @@ import bot.dashboard.page_texts  # noqa: F401  (registers the pages' texts)
 from bot.broadcasts import services
 from bot.broadcasts.render import progress_text, report_text, summary, warning_texts
 from bot.core.i18n import t
+from bot.core.quiet import has_quiet_hours
 from bot.core.settings import Settings
 from bot.dashboard.auth import Viewer
 from bot.dashboard.web import BASE, check_csrf, render, viewer
@@ -185,7 +186,7 @@ def routes(db: Database, settings: Settings) -> list[Route]:
             ),
             warnings=warning_texts(shown.warnings, who.lang),
             quiet=t("bc.warn.quiet", who.lang, quiet=settings.quiet_hours)
-            if shown.respects_quiet
+            if shown.respects_quiet and has_quiet_hours(settings.quiet_hours)
             else None,
             fields=hidden_fields(draft),
             once=new_once(),

@@ -68,7 +68,12 @@ def overview_rows(data: Overview) -> list[list[object]]:
         for measure in ("invited", "yes", "no", "waiting"):
             rows.append(["event", at, e.event.title, measure, getattr(e.counts, measure)])
     for w in data.walks:
-        rows.append(["walk", w.starts_at.isoformat()[:7], w.title, "observations", w.observations])
+        month = w.starts_at.isoformat()[:7]
+        rows.append(["walk", month, w.title, "observations", w.observations])
+        rows += [
+            ["walk", month, w.title, metric, value]
+            for metric, value in (("open", w.open), ("overdue", w.overdue), ("settled", w.settled))
+        ]
     return rows
 
 

@@ -25,6 +25,7 @@ from bot.events.services import EventOverview, event_overview, visible_events
 from bot.registration.services import HelperStats, helper_stats, list_areas
 from bot.tips.categories import category_label
 from bot.tips.handling import reaction_stats
+from bot.walks.followup import is_overdue
 from bot.walks.services import build_walk_report
 from storage import dashboard as dash_store
 from storage import tips as tip_store
@@ -32,6 +33,7 @@ from storage.db import Database
 from storage.events import WALK_KIND
 from storage.tip_models import Tip
 from storage.tips import MonthKpi
+from storage.walks import FIXED, OPEN, WONT_FIX
 
 TREND_MONTHS = 12
 LATEST_BROADCASTS = 5
@@ -82,6 +84,9 @@ class WalkSummary:
     areas: list[str]
     participants: int
     observations: int
+    open: int = 0
+    overdue: int = 0  # open past their deadline
+    settled: int = 0  # fixed or won't fix
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,18 @@ class Overview:
     @property
     def observations(self) -> int:
         return sum(w.observations for w in self.walks)
+
+    @property
+    def open_observations(self) -> int:
+        return sum(w.open for w in self.walks)
+
+    @property
+    def overdue_observations(self) -> int:
+        return sum(w.overdue for w in self.walks)
+
+    @property
+    def settled_observations(self) -> int:
+        return sum(w.settled for w in self.walks)
 
 
 def month_starts(now: datetime, tz: tzinfo, months: int) -> list[datetime]:
@@ -236,7 +253,7 @@ async def build_overview(
         reaction=reaction,
         broadcasts=broadcasts,
         events=await _events(session, now, viewer.actor),
-        walks=await _walks(session, now, viewer.actor),
+        walks=await _walks(session, now, viewer.actor, now.astimezone(tz).date()),
     )
 
 
@@ -254,8 +271,11 @@ async def _events(session: AsyncSession, now: datetime, actor: Actor) -> list[Ev
     return found
 
 
-async def _walks(session: AsyncSession, now: datetime, actor: Actor) -> list[WalkSummary]:
-    """The latest safety walks (past year) the viewer may look into, with observation counts."""
+async def _walks(
+    session: AsyncSession, now: datetime, actor: Actor, today: date
+) -> list[WalkSummary]:
+    """The latest safety walks (past year) the viewer may look into, with their observations
+    counted by follow-up: open, open past the deadline, settled (fixed or won't fix)."""
     found = []
     since = now - timedelta(days=366)
     for event, _ in await visible_events(session=session, since=since, actor=actor):
@@ -273,6 +293,9 @@ async def _walks(session: AsyncSession, now: datetime, actor: Actor) -> list[Wal
                 report.areas,
                 report.participants,
                 len(report.observations),
+                open=sum(o.status == OPEN for o in report.observations),
+                overdue=sum(is_overdue(o, today) for o in report.observations),
+                settled=sum(o.status in (FIXED, WONT_FIX) for o in report.observations),
             )
         )
     return sorted(found, key=lambda w: w.starts_at, reverse=True)[:WALKS_SHOWN]

@@ -132,11 +132,16 @@ TEXTS: Catalog = {
     "dash.walks.walk": {"da": "Vandring", "en": "Walk"},
     "dash.walks.observations": {"da": "Observationer", "en": "Observations"},
     "dash.walks.open": {
-        "da": "Observationer i alt: {count}. Opfølgning med ansvarlig og frist er ikke bygget "
-        "endnu; se protokollen for hver vandring.",
-        "en": "Observations in total: {count}. Follow-up with an owner and a deadline is not "
-        "built yet; see each walk's protocol.",
+        "da": "Observationer i alt: {count}; {open} åbne, heraf {overdue} over fristen, og "
+        "{settled} afsluttet. Ansvarlig og frist sættes i chatten med /obs_followup eller med "
+        "'nabovagt walks assign'; hver vandrings protokol viser dem.",
+        "en": "Observations in total: {count}; {open} open, {overdue} of them past the deadline, "
+        "and {settled} settled. Owner and deadline are set in the chat with /obs_followup or with "
+        "'nabovagt walks assign'; each walk's protocol shows them.",
     },
+    "dash.walks.open_col": {"da": "Åbne", "en": "Open"},
+    "dash.walks.overdue_col": {"da": "Over fristen", "en": "Past deadline"},
+    "dash.walks.settled_col": {"da": "Afsluttet", "en": "Settled"},
     "dash.walks.none": {"da": "Ingen observationer endnu.", "en": "No observations yet."},
     "dash.exports.title": {"da": "Eksport (CSV)", "en": "Export (CSV)"},
     "dash.exports.overview": {"da": "Overblikkets tal", "en": "The overview's numbers"},

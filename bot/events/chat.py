@@ -4,52 +4,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.actors import NotAllowed
-from bot.core.areas import toggle_rows
 from bot.core.callbacks import Pattern
-from bot.core.conversation import PHOTO, TEXT, Router, Turn
-from bot.core.i18n import t
+from bot.core.conversation import Router, Turn
+from bot.core.i18n import t, tn_channel
+from bot.core.keywords import register_keyword
 from bot.core.messages import Button, Reply
-from bot.events import services
-from bot.events.timing import DEFAULT_REMINDERS, EventError, parse_local
-from bot.events.wording import EventValues, ics_for, invitation_text, values, when_text
-from storage import areas as area_store
-from storage.event_models import KINDS, Event
+from bot.events import drafting, services
+from bot.events.timing import EventError
+from bot.events.wording import EventValues, ics_for, values, when_text
+from storage.event_models import Event
 from storage.events import ATTENDING, WAITING
 
-EV_TITLE, EV_TIME, EV_PLACE, EV_CAPACITY, EV_AREAS, EV_PREVIEW = (
-    "event_title",
-    "event_time",
-    "event_place",
-    "event_capacity",
-    "event_areas",
-    "event_preview",
-)
+EV_CANCEL_CHECK = "event_cancel_check"
 
 RSVP_ANSWER = Pattern("rsvp:{event:id}:{answer:yes|no}")
 RSVP_FILE = Pattern("rsvp:{event:id}:ics")
 RSVP_NAME = Pattern("rsvp:{event:id}:name")
 EV_SHOW = Pattern("ev:show:{event:id}")
-EV_NEW = Pattern("ev:new")
-EV_KIND = Pattern(f"ev:kind:{{kind:{'|'.join(KINDS)}}}")
-# Several areas at once: SMS numbered picks "1 3" merge into "ev:area:4,7".
-EV_AREA = Pattern("ev:area:{areas:ids}")
-EV_AREA_ALL = Pattern("ev:area:all")
-EV_AREA_DONE = Pattern("ev:area:done")
-EV_SEND = Pattern("ev:send")
-EV_ABORT = Pattern("ev:abort")
 EV_CANCEL = Pattern("ev:cancel:{event:id}")
-EV_PATTERNS = (
-    EV_SHOW,
-    EV_NEW,
-    EV_KIND,
-    EV_AREA,
-    EV_AREA_ALL,
-    EV_AREA_DONE,
-    EV_SEND,
-    EV_ABORT,
-    EV_CANCEL,
-)
+# Cancelling tells everyone invited, so it takes a second, explicit yes.
+EV_CANCEL_YES = Pattern("ev:cancel:{event:id}:yes")
+EV_KEEP = Pattern("ev:keep:{event:id}")
+EV_PATTERNS = (EV_SHOW, *drafting.PATTERNS, EV_CANCEL, EV_CANCEL_YES, EV_KEEP)
 
 
 def _now() -> datetime:
@@ -213,62 +189,6 @@ async def _show(turn: Turn, event_id: int) -> None:
     )
 
 
-async def _pickable(turn: Turn) -> list[int]:
-    """The areas this organiser may invite in: all for coordinators, else those they represent."""
-    actor = await turn.actor()
-    return [
-        a.id
-        for a in await area_store.list_areas(session=turn.session)
-        if a.id is not None and (actor.coordinator or a.id in actor.areas)
-    ]
-
-
-async def _area_picker(turn: Turn, selected: list[int], *, edit: bool = False) -> None:
-    pickable = await _pickable(turn)
-    shown = [a for a in await area_store.list_areas(session=turn.session) if a.id in pickable]
-    rows = toggle_rows(shown, selected, lambda a: EV_AREA.data(areas=[a.id]))
-    if (await turn.actor()).coordinator:
-        rows.append([turn.button("btn.event_all_areas", EV_AREA_ALL.spec)])
-    rows.append([turn.button("btn.done", EV_AREA_DONE.spec)])
-    await turn.set_state(EV_AREAS, **(turn.data | {"areas": selected}))
-    turn.say("event.ask_areas", buttons=rows, edit=edit)
-
-
-def _draft_event(turn: Turn) -> Event:
-    data = turn.data
-    return Event(
-        id=0,
-        kind=data["kind"],
-        title=data["title"],
-        starts_at=datetime.fromisoformat(data["starts_at"]),
-        place=data["place"],
-        capacity=data.get("capacity") or None,
-    )
-
-
-async def _preview(turn: Turn) -> None:
-    data = turn.data
-    draft = _draft_event(turn)
-    if data.get("areas") == "all":
-        names = t("event.all_areas", turn.lang)
-    else:
-        chosen = await area_store.list_areas(session=turn.session)
-        names = ", ".join(a.name for a in chosen if a.id in data.get("areas", []))
-    turn.say(
-        "event.preview",
-        buttons=[
-            [
-                turn.button("btn.event_send", EV_SEND.spec),
-                turn.button("btn.event_abort", EV_ABORT.spec),
-            ]
-        ],
-        invitation=invitation_text(draft, turn.settings.tz, turn.lang, "telegram"),
-        areas=names,
-        capacity=draft.capacity or t("event.unlimited", turn.lang),
-        reminders=DEFAULT_REMINDERS,
-    )
-
-
 async def event_command(turn: Turn) -> None:
     if not await may_organise(turn):
         turn.say("coordinators_only")
@@ -277,60 +197,41 @@ async def event_command(turn: Turn) -> None:
     await _menu(turn)
 
 
-async def _area_toggled(turn: Turn) -> None:
-    pressed = turn.pressed
-    current = turn.data.get("areas")
-    selected = [a for a in current if isinstance(a, int)] if isinstance(current, list) else []
-    if pressed.is_(EV_AREA_ALL):
-        if not (await turn.actor()).coordinator:
-            raise NotAllowed("all areas are for coordinators", key="event.areas_not_yours")
-        await turn.set_state(EV_CAPACITY, **(turn.data | {"areas": "all"}))
-        turn.say("event.ask_capacity")
-    elif pressed.is_(EV_AREA_DONE):
-        if not selected:
-            await _area_picker(turn, [])
-            return
-        await turn.set_state(EV_CAPACITY, **turn.data)
-        turn.say("event.ask_capacity")
-    else:
-        pickable = await _pickable(turn)
-        for toggled in pressed.ids("areas"):
-            if toggled not in pickable:
-                raise NotAllowed(f"area {toggled} is not pickable", key="event.areas_not_yours")
-            selected = (
-                [a for a in selected if a != toggled]
-                if toggled in selected
-                else [*selected, toggled]
-            )
-        await _area_picker(turn, selected, edit=True)
-
-
-async def _send(turn: Turn) -> None:
-    data = turn.data
-    areas = None if data.get("areas") == "all" else list(data.get("areas") or [])
+async def _ask_cancel(turn: Turn, event_id: int) -> None:
+    """The second step: what cancelling will do, and an explicit yes or no."""
     try:
-        event, count = await services.create_event(
-            session=turn.session,
-            settings=turn.settings,
-            kind=data["kind"],
-            title=data["title"],
-            starts_at=datetime.fromisoformat(data["starts_at"]),
-            place=data["place"],
-            area_ids=areas,
-            capacity=data.get("capacity") or None,
-            created_by=turn.inbound.urn,
-            now=_now(),
-            actor=await turn.actor(),
+        event, count = await services.cancel_reach(
+            session=turn.session, event_id=event_id, actor=await turn.actor()
         )
     except EventError:
-        await turn.clear_state()
-        turn.say("event.bad_time")
+        turn.say("event.gone")
         return
+    yes, keep = EV_CANCEL_YES.data(event=event_id), EV_KEEP.data(event=event_id)
+    await turn.set_state(EV_CANCEL_CHECK, event=event_id, on_yes=yes, on_no=keep)
+    buttons = [
+        [turn.button("btn.event_cancel_yes", yes), turn.button("btn.event_cancel_keep", keep)]
+    ]
+    text = tn_channel(
+        "event.cancel_confirm", turn.lang, turn.inbound.channel, count, **_values(turn, event)
+    )
+    turn.say_text(text, buttons=buttons if turn.traits.buttons else None)
+
+
+def _cancel_confirmed(turn: Turn, event_id: int) -> bool:
+    """A yes to this very question: a stale button or a second tap does not cancel."""
+    return turn.state == EV_CANCEL_CHECK and turn.data.get("event") == event_id
+
+
+async def _keep(turn: Turn, event_id: int) -> None:
     await turn.clear_state()
-    turn.say("event.created", title=event.title, count=count)
+    event = await services.invited_event(
+        session=turn.session, event_id=event_id, actor=await turn.actor()
+    )
+    turn.say("event.cancel_kept", title=event.title if event else "")
 
 
 async def _cancel(turn: Turn, event_id: int) -> None:
+    await turn.clear_state()
     try:
         event, count = await services.cancel_event(
             session=turn.session,
@@ -353,60 +254,14 @@ async def event_button(turn: Turn) -> None:
     pressed = turn.pressed
     if pressed.is_(EV_SHOW):
         await _show(turn, pressed.id("event"))
-    elif pressed.is_(EV_NEW):
-        rows = [[Button(t(f"event.kind.{k}", turn.lang), EV_KIND.data(kind=k))] for k in KINDS]
-        turn.say("event.ask_kind", buttons=rows)
-    elif pressed.is_(EV_KIND):
-        await turn.set_state(EV_TITLE, kind=pressed.word("kind"))
-        turn.say("event.ask_title")
-    elif pressed.pattern in (EV_AREA, EV_AREA_ALL, EV_AREA_DONE) and turn.state == EV_AREAS:
-        await _area_toggled(turn)
-    elif pressed.is_(EV_SEND) and turn.state == EV_PREVIEW and _complete(turn.data):
-        await _send(turn)
-    elif pressed.is_(EV_ABORT):
-        await turn.clear_state()
-        turn.say("event.aborted")
     elif pressed.is_(EV_CANCEL):
+        await _ask_cancel(turn, pressed.id("event"))
+    elif pressed.is_(EV_CANCEL_YES) and _cancel_confirmed(turn, pressed.id("event")):
         await _cancel(turn, pressed.id("event"))
-    else:
+    elif pressed.is_(EV_KEEP) and _cancel_confirmed(turn, pressed.id("event")):
+        await _keep(turn, pressed.id("event"))
+    elif not await drafting.draft_button(turn, pressed):
         turn.say("expired_button")
-
-
-def _complete(data: dict[str, object]) -> bool:
-    """A draft that has everything the invitation needs (the flow's data is ours, but old)."""
-    return all(isinstance(data.get(k), str) for k in ("kind", "title", "starts_at", "place"))
-
-
-async def typed_title(turn: Turn) -> None:
-    await turn.set_state(EV_TIME, **(turn.data | {"title": turn.inbound.text.strip()[:200]}))
-    turn.say("event.ask_time")
-
-
-async def typed_time(turn: Turn) -> None:
-    try:
-        starts = parse_local(turn.inbound.text, turn.settings.tz)
-    except EventError:
-        turn.say("event.bad_time")
-        return
-    if starts <= _now():
-        turn.say("event.bad_time")
-        return
-    await turn.set_state(EV_PLACE, **(turn.data | {"starts_at": starts.isoformat()}))
-    turn.say("event.ask_place")
-
-
-async def typed_place(turn: Turn) -> None:
-    await turn.set_state(EV_AREAS, **(turn.data | {"place": turn.inbound.text.strip()[:300]}))
-    await _area_picker(turn, [])
-
-
-async def typed_capacity(turn: Turn) -> None:
-    raw = turn.inbound.text.strip()
-    if not raw.isdigit():
-        turn.say("event.ask_capacity")
-        return
-    await turn.set_state(EV_PREVIEW, **(turn.data | {"capacity": int(raw)}))
-    await _preview(turn)
 
 
 def register(router: Router) -> None:
@@ -414,9 +269,14 @@ def register(router: Router) -> None:
     router.callback("rsvp", RSVP_ANSWER, RSVP_FILE, RSVP_NAME)(rsvp_button)
     router.command("yes")(yes_command)
     router.command("no")(no_command)
+    # SMS organisers open the same flow by keyword; its buttons become numbered choices.
+    register_keyword("event", "arrangement", "arrangementer", "event", "events")
     router.command("event")(event_command)
     router.callback("ev", *EV_PATTERNS)(event_button)
-    router.state(EV_TITLE, accepts=(TEXT, PHOTO))(typed_title)
-    router.state(EV_TIME, accepts=(TEXT, PHOTO))(typed_time)
-    router.state(EV_PLACE, accepts=(TEXT, PHOTO))(typed_place)
-    router.state(EV_CAPACITY, accepts=(TEXT, PHOTO))(typed_capacity)
+    drafting.register_states(router)
+    router.on_leave(EV_CANCEL_CHECK)(_left_cancel_check)
+
+
+async def _left_cancel_check(turn: Turn, reason: str) -> str | None:
+    """/cancel at "cancel the event?" keeps the event: say so, not just "nothing was saved"."""
+    return "event.cancel_left" if reason == "cancelled" else None

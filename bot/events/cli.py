@@ -128,10 +128,27 @@ def events_show(event_id: int) -> None:
 
 
 @events_cli.command("cancel")
-def events_cancel(event_id: int) -> None:
-    """Cancel an event: everyone invited is told, and no reminder is sent."""
+def events_cancel(
+    event_id: int,
+    yes: Annotated[bool, typer.Option("--yes", help="Cancel without asking.")] = False,
+) -> None:
+    """Cancel an event: everyone invited is told, and no reminder is sent. Asks first, naming
+    how many will be told, unless --yes."""
 
     async def work(db: Database, settings: Settings) -> None:
+        if not yes:
+            async with db.session() as session:
+                try:
+                    event, reach = await services.cancel_reach(
+                        session=session, event_id=event_id, actor=OPERATOR
+                    )
+                except EventError as exc:
+                    raise fail(str(exc), 1) from None
+            when = when_text(event.starts_at, settings.tz, "da")
+            typer.echo(f"{event.title}, {when}: {reach} invited will be told of the cancellation.")
+            if not typer.confirm("Cancel the event?"):
+                typer.echo("not cancelled; nobody was told anything")
+                raise typer.Exit(1)
         async with db.session() as session:
             try:
                 event, notified = await services.cancel_event(

@@ -41,6 +41,9 @@ from storage import events as store
 from storage.event_models import KINDS, Event, Reminder
 from storage.events import Counts
 
+# The topic residents may opt out of: invitations to meetings and walks.
+TOPIC = "meetings"
+
 # --- creating, inviting, cancelling ------------------------------------------------------------
 
 
@@ -97,19 +100,77 @@ async def create_event(
         area_ids=area_ids or [],
     )
     assert event.id is not None
-    tz, quiet = settings.tz, parse_quiet_hours(settings.quiet_hours)
-    for minutes in offsets:
-        due = reminder_due(starts_at, minutes, tz, quiet)
-        if now < due < starts_at:
-            await store.add_reminder(
-                session=session,
-                event_id=event.id,
-                offset_minutes=minutes,
-                audience=audience_for(minutes),
-                due_at=due,
-            )
+    for minutes, due in planned_reminders(settings, starts_at, offsets, now):
+        await store.add_reminder(
+            session=session,
+            event_id=event.id,
+            offset_minutes=minutes,
+            audience=audience_for(minutes),
+            due_at=due,
+        )
     invited = await _invite(session=session, settings=settings, event=event, now=now)
     return event, invited
+
+
+def planned_reminders(
+    settings: Settings, starts_at: datetime, offsets: list[int], now: datetime
+) -> list[tuple[int, datetime]]:
+    """(offset, due) of the reminders that will be sent: those falling between now and the start."""
+    tz, quiet = settings.tz, parse_quiet_hours(settings.quiet_hours)
+    dues = [(minutes, reminder_due(starts_at, minutes, tz, quiet)) for minutes in offsets]
+    return [(minutes, due) for minutes, due in dues if now < due < starts_at]
+
+
+async def _invitees(session: AsyncSession, area_ids: list[int] | None) -> list[tuple[int, Target]]:
+    """(resident, address) for every neighbour helper of the areas (None: all) who has not opted
+    out of meetings: one address each, Telegram preferred."""
+    people = await store.residents_in(session=session, area_ids=area_ids)
+    unwilling = await store.opted_out(
+        session=session, resident_ids=[r.id for r, _ in people if r.id is not None], topic=TOPIC
+    )
+    out = []
+    for resident, contacts in people:
+        assert resident.id is not None
+        if resident.id in unwilling:
+            continue
+        contact = min(contacts, key=lambda c: (c.channel != "telegram", c.id or 0))
+        out.append((resident.id, Target(contact.urn, contact.channel, resident.language)))
+    return out
+
+
+@dataclass(frozen=True)
+class InvitationPreview:
+    """What sending a draft would do: who gets it per channel, which reminders go out."""
+
+    recipients: dict[str, int]
+    reminders: list[int]
+    past_reminders: list[int]
+
+
+async def invitation_preview(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    area_ids: list[int] | None,
+    starts_at: datetime,
+    now: datetime,
+    reminders: str = DEFAULT_REMINDERS,
+) -> InvitationPreview:
+    """The recipients per channel and the reminders of a draft event, before anything is sent."""
+    by_channel: dict[str, int] = {}
+    for _, target in await _invitees(session, area_ids):
+        by_channel[target.channel] = by_channel.get(target.channel, 0) + 1
+    offsets = parse_offsets(reminders)
+    planned = [minutes for minutes, _ in planned_reminders(settings, starts_at, offsets, now)]
+    past = [minutes for minutes in offsets if minutes not in planned]
+    return InvitationPreview(by_channel, planned, past)
+
+
+def _can_wait_for_morning(settings: Settings, now: datetime, starts_at: datetime) -> bool:
+    """Whether a non-urgent message about an event may wait out quiet hours: only when they end
+    before the event begins (an invitation at 21:30 to a walk at 21:45 goes now, not at 08:00)."""
+    tz, quiet = settings.tz, parse_quiet_hours(settings.quiet_hours)
+    return next_allowed(now.astimezone(tz), quiet).astimezone(UTC) < starts_at
 
 
 async def _invite(*, session: AsyncSession, settings: Settings, event: Event, now: datetime) -> int:
@@ -123,14 +184,9 @@ async def _invite(*, session: AsyncSession, settings: Settings, event: Event, no
             for a in await store.event_areas(session=session, event_id=event.id)
             if a.id is not None
         ]
-    people = await store.residents_in(session=session, area_ids=area_ids)
-    resident_of: dict[str, int] = {}
-    targets = []
-    for resident, contacts in people:
-        assert resident.id is not None
-        contact = min(contacts, key=lambda c: (c.channel != "telegram", c.id or 0))
-        resident_of[contact.urn] = resident.id
-        targets.append(Target(contact.urn, contact.channel, resident.language))
+    invitees = await _invitees(session, area_ids)
+    resident_of = {target.urn: resident_id for resident_id, target in invitees}
+    targets = [target for _, target in invitees]
     tz = settings.tz
 
     def render(lang: str, channel: str) -> Outgoing:
@@ -147,8 +203,8 @@ async def _invite(*, session: AsyncSession, settings: Settings, event: Event, no
         kind="invitation",
         key=f"event:{event.id}:invite",
         now=now,
-        respect_quiet=True,
-        topic="meetings",
+        respect_quiet=_can_wait_for_morning(settings, now, event.starts_at),
+        topic=TOPIC,
         created_by=event.created_by or "system",
     )
     reached = await store.delivered_urns(session=session, broadcast_ids=ids)
@@ -157,6 +213,17 @@ async def _invite(*, session: AsyncSession, settings: Settings, event: Event, no
             session=session, event_id=event.id, resident_id=resident_of[urn], urn=urn
         )
     return len(reached)
+
+
+async def cancel_reach(*, session: AsyncSession, event_id: int, actor: Actor) -> tuple[Event, int]:
+    """Before cancelling, the event and how many invited would be told (NotAllowed for those who
+    may not cancel it; EventError when it is gone or already cancelled)."""
+    await require_manager(session=session, actor=actor, event_id=event_id)
+    event = await store.get_event(session=session, event_id=event_id)
+    if event is None or event.cancelled_at is not None:
+        raise EventError(f"event {event_id} is gone or already cancelled")
+    invited = await store.invitations(session=session, event_id=event_id)
+    return event, len(await targets_of(session, invited))
 
 
 async def cancel_event(
@@ -172,9 +239,9 @@ async def cancel_event(
     await store.cancel_event(session=session, event=event, now=now)
     invited = await store.invitations(session=session, event_id=event_id)
     targets = await targets_of(session, invited)
-    tz, quiet = settings.tz, parse_quiet_hours(settings.quiet_hours)
     # A cancellation that could wait for morning does; one for an event before then does not.
-    wait = next_allowed(now.astimezone(tz), quiet).astimezone(UTC) < event.starts_at
+    wait = _can_wait_for_morning(settings, now, event.starts_at)
+    tz = settings.tz
 
     def render(lang: str, channel: str) -> Outgoing:
         return Outgoing(t_channel("event.cancelled", lang, channel, **values(event, tz, lang)))

@@ -101,13 +101,25 @@ TEXTS: Catalog = {
     "event.ask_kind": {"da": "Hvilken slags arrangement?", "en": "What kind of event?"},
     "event.ask_title": {"da": "Skriv en titel:", "en": "Type a title:"},
     "event.ask_time": {
-        "da": "Hvornår? Skriv dato og klokkeslæt, fx 2026-12-03 19:00",
-        "en": "When? Type date and time, e.g. 2026-12-03 19:00",
+        "da": "Hvornår? Skriv dag og klokkeslæt, fx »10. december kl. 19«, »torsdag 19:30« eller »10/12 19:00«.",
+        "en": "When? Type the day and time, e.g. »10 December 7pm«, »Thursday 19:30« or »10/12 19:00«.",
     },
     "event.bad_time": {
-        "da": "Det forstod jeg ikke som et tidspunkt i fremtiden. Skriv fx 2026-12-03 19:00",
-        "en": "I couldn't read that as a future time. Type e.g. 2026-12-03 19:00",
+        "da": "Det kunne jeg ikke læse som en dag og et klokkeslæt i fremtiden. Skriv fx »10. december kl. 19« eller »i morgen kl. 19«.",
+        "en": "I couldn't read that as a future day and time. Type e.g. »10 December 7pm« or »tomorrow 7pm«.",
     },
+    # The parsed time, echoed for a yes before it is used ("Torsdag 10. december 2026 kl. 19:00").
+    "event.confirm_format": {"da": "EEEE d. MMMM y 'kl.' HH:mm", "en": "EEEE d MMMM y 'at' HH:mm"},
+    "event.confirm_time": {
+        "da": "{when} - er det rigtigt?",
+        "en": "{when} - is that right?",
+    },
+    "event.confirm_time.sms": {
+        "da": "{when} - er det rigtigt? Svar JA, eller skriv tidspunktet igen.",
+        "en": "{when} - is that right? Reply YES, or type the time again.",
+    },
+    "btn.event_time_ok": {"da": "Ja", "en": "Yes"},
+    "btn.event_time_fix": {"da": "Ret", "en": "Change"},
     "event.ask_place": {"da": "Hvor foregår det?", "en": "Where does it take place?"},
     "event.ask_areas": {
         "da": "Hvilke områder inviteres?",
@@ -119,8 +131,25 @@ TEXTS: Catalog = {
         "en": "How many places? Type a number, or 0 for unlimited.",
     },
     "event.preview": {
-        "da": "Forhåndsvisning:\n\n{invitation}\n\nInviterer: {areas}\nPladser: {capacity}\nPåmindelser: {reminders}\n\nSend invitationen?",
-        "en": "Preview:\n\n{invitation}\n\nInviting: {areas}\nPlaces: {capacity}\nReminders: {reminders}\n\nSend the invitation?",
+        "da": "Forhåndsvisning:\n\n{invitation}\n\nInviterer: {areas}\nModtagere: {recipients}\nPladser: {capacity}\nPåmindelser: {reminders}{warning}\n\nSend invitationen?",
+        "en": "Preview:\n\n{invitation}\n\nInviting: {areas}\nRecipients: {recipients}\nPlaces: {capacity}\nReminders: {reminders}{warning}\n\nSend the invitation?",
+    },
+    "event.recipients.one": {"da": "{count} nabohjælper", "en": "{count} neighbour helper"},
+    "event.recipients.other": {"da": "{count} nabohjælpere", "en": "{count} neighbour helpers"},
+    "event.recipients_on": {"da": "{count} på {channel}", "en": "{count} on {channel}"},
+    "event.channel.telegram": {"da": "Telegram", "en": "Telegram"},
+    "event.channel.sms": {"da": "SMS", "en": "SMS"},
+    "event.no_recipients": {
+        "da": "\nBemærk: ingen nabohjælpere i de valgte områder får invitationen.",
+        "en": "\nNote: no neighbour helper in the chosen areas will get the invitation.",
+    },
+    "event.reminders_all_past": {
+        "da": "\nBemærk: alle påmindelser ({past} før) ligger allerede før nu, så ingen påmindelse bliver sendt.",
+        "en": "\nNote: every reminder ({past} before) is already in the past, so no reminder will be sent.",
+    },
+    "event.reminders_some_past": {
+        "da": " ({past} før ligger allerede før nu og sendes ikke)",
+        "en": " ({past} before is already past and will not be sent)",
     },
     "btn.event_send": {"da": "Send invitation", "en": "Send invitation"},
     "btn.event_abort": {"da": "Annullér", "en": "Cancel"},
@@ -129,6 +158,32 @@ TEXTS: Catalog = {
     "event.created": {
         "da": "Invitationen til {title} er sendt til {count} nabohjælpere.",
         "en": "The invitation to {title} was sent to {count} neighbour helpers.",
+    },
+    "event.cancel_confirm.one": {
+        "da": "Aflys {title}, {when}? {count} inviteret får besked om aflysningen, og påmindelserne stopper.",
+        "en": "Cancel {title}, {when}? {count} invited person will be told, and the reminders stop.",
+    },
+    "event.cancel_confirm.other": {
+        "da": "Aflys {title}, {when}? {count} inviterede får besked om aflysningen, og påmindelserne stopper.",
+        "en": "Cancel {title}, {when}? {count} invited people will be told, and the reminders stop.",
+    },
+    "event.cancel_confirm.sms.one": {
+        "da": "Aflys {title}, {when}? {count} inviteret får besked om aflysningen. Svar JA for at aflyse, NEJ for at beholde.",
+        "en": "Cancel {title}, {when}? {count} invited person will be told. Reply YES to cancel, NO to keep it.",
+    },
+    "event.cancel_confirm.sms.other": {
+        "da": "Aflys {title}, {when}? {count} inviterede får besked om aflysningen. Svar JA for at aflyse, NEJ for at beholde.",
+        "en": "Cancel {title}, {when}? {count} invited people will be told. Reply YES to cancel, NO to keep it.",
+    },
+    "btn.event_cancel_yes": {"da": "Ja, aflys", "en": "Yes, cancel it"},
+    "btn.event_cancel_keep": {"da": "Nej, behold", "en": "No, keep it"},
+    "event.cancel_kept": {
+        "da": "OK, {title} er ikke aflyst. Ingen har fået besked.",
+        "en": "OK, {title} is not cancelled. Nobody was told anything.",
+    },
+    "event.cancel_left": {
+        "da": "Afbrudt. Arrangementet er ikke aflyst, og ingen har fået besked.",
+        "en": "Cancelled. The event is not cancelled, and nobody was told anything.",
     },
     "event.cancel_done": {
         "da": "{title} er aflyst. {count} inviterede får besked; påmindelser er stoppet.",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -13,8 +15,27 @@ from starlette.routing import BaseRoute
 from bot.core.messages import Inbound, Reply
 
 InboundSink = Callable[[Inbound], Awaitable[list[Reply]]]
+# Handles an event nobody waits for (a replay) and queues its replies in the same transaction.
+QueuingSink = Callable[[Inbound], Awaitable[None]]
 # Replies a transport could not deliver right away, handed back for the durable outbox.
 LateSink = Callable[[str, list[Reply]], Awaitable[None]]
+
+
+async def replay_event(
+    event: Inbound, sink: InboundSink, queuing: QueuingSink | None, late: LateSink | None
+) -> None:
+    """Handle a spooled event now; its replies go through the outbox.
+
+    With a queuing sink, handling and queueing are one transaction. Without one (a transport
+    built on its own, as in tests), the replies are queued after the handling has committed.
+    DatabaseUnavailable propagates, so the spool keeps the record.
+    """
+    if queuing is not None:
+        await queuing(event)
+        return
+    replies = await sink(event)
+    if replies and late is not None:
+        await late(event.urn, replies)
 
 
 # What no inbound text keeps: C0 controls but tab and newline, DEL and C1 controls, lone
@@ -66,3 +87,34 @@ class Transport(Protocol):
     async def stop(self) -> None: ...
 
     async def send(self, urn: str, reply: Reply) -> SendResult: ...
+
+
+class ChatLocks:
+    """One lock per conversation: different chats are handled at once, one chat in order.
+
+    asyncio.Lock wakes its waiters first come, first served, so events of one chat are handled in
+    the order they arrived; a lock lives only while someone holds or waits for it.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str | None) -> AsyncIterator[None]:
+        if key is None:
+            yield
+            return
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)

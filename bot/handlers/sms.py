@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import re
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import ClientError
@@ -19,17 +21,24 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.core.gsm import cap_body, fit_gsm7
+from bot.core.i18n import t
 from bot.core.keywords import parse_keyword
-from bot.core.messages import Inbound, Reply
+from bot.core.messages import Inbound, Reply, ReplyRoute
+from bot.core.metrics import INBOUND, REPLY_SECONDS
 from bot.core.urns import InvalidURN, normalise_phone, tel_urn, urn_path, urn_scheme
 from bot.handlers.base import (
+    ChatLocks,
     InboundSink,
     LateSink,
     Outcome,
+    QueuingSink,
     SendResult,
     clean_text,
+    replay_event,
     xml_safe,
 )
+from bot.handlers.spool import Spool, Spooled
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +94,33 @@ def render_sms(reply: Reply) -> str:
     return cap_body(xml_safe(fit_gsm7("\n".join(lines))))
 
 
+# Any E.164 shape: a country code and at most 15 digits in all.
+PLAUSIBLE_E164 = re.compile(r"\+[1-9]\d{7,14}")
+
+
+def sender_number(raw: str) -> str | None:
+    """The sender as E.164, also for a number the numbering plan does not know yet.
+
+    Twilio delivered the message, so the number exists: a new Danish range or a foreign number
+    that `phonenumbers` calls invalid is still a person waiting for an answer. Only a From that
+    is no phone number at all gives None.
+    """
+    try:
+        return normalise_phone(raw)
+    except InvalidURN:
+        pass
+    compact = re.sub(r"[\s().-]", "", raw)
+    if PLAUSIBLE_E164.fullmatch(compact):
+        log.warning("SMS from %s…, a number the numbering plan does not list: kept", compact[:5])
+        return compact
+    return None
+
+
 def form_to_inbound(form: dict[str, str]) -> Inbound | None:
     """Translate a Twilio inbound-message webhook into a neutral event."""
-    try:
-        number = normalise_phone(form.get("From", ""))
-    except InvalidURN:
-        log.warning("inbound SMS from an unusable number ignored")
+    number = sender_number(form.get("From", ""))
+    if number is None:
+        log.warning("inbound SMS whose sender is not a phone number: not handled")
         return None
     body = clean_text(form.get("Body", ""))
     command, args = parse_keyword(body)
@@ -121,7 +151,13 @@ class SmsTransport:
         sink: InboundSink,
         on_status: StatusSink | None = None,
         deliver_later: LateSink | None = None,
+        replay_sink: QueuingSink | None = None,
+        spool: Spool | None = None,
+        language: str = "da",
     ) -> None:
+        self.spool = spool
+        self.language = language
+        self.locks = ChatLocks()
         self.account_sid = account_sid
         self.sender = sender
         self.api_url = api_url
@@ -129,6 +165,7 @@ class SmsTransport:
         self.sink = sink
         self.on_status = on_status
         self.deliver_later = deliver_later
+        self.replay_sink = replay_sink
         self.validator = RequestValidator(auth_token)
         self._auth_token = auth_token
         self.client: Client | None = None
@@ -175,23 +212,62 @@ class SmsTransport:
         return form
 
     async def inbound_webhook(self, request: Request) -> Response:
+        """An inbound SMS, answered 2xx only once it is committed or kept in the spool."""
+        arrived = time.monotonic()
         form = await self._verified_form(request)
         if form is None:
             return Response("Forbidden", status_code=403, media_type="text/plain")
+        INBOUND.labels(self.channel, "message").inc()
         event = form_to_inbound(form)
         twiml = MessagingResponse()
-        if event is not None:
-            handling = asyncio.ensure_future(self.sink(event))
-            try:
-                replies = await asyncio.wait_for(asyncio.shield(handling), REPLY_DEADLINE_SECONDS)
-            except TimeoutError:
-                log.warning("slow handling of an SMS: answering later by REST")
-                self._send_later(event.urn, handling)
-                replies = []
-            for reply in replies:
-                if body := render_sms(reply):  # an empty <Message> is an error at Twilio
-                    twiml.message(body)
+        if event is None:
+            return Response(str(twiml), media_type="text/xml")
+        async with self.locks.hold(event.urn):
+            replies = await self._handle(event, form)
+        if replies is None:
+            # Neither stored nor kept: only a 5xx makes Twilio retry (with #rc= on the URL).
+            return Response("Try again", status_code=503, media_type="text/plain")
+        for reply in replies:
+            if body := render_sms(reply):  # an empty <Message> is an error at Twilio
+                twiml.message(body)
+        if replies:
+            REPLY_SECONDS.labels(self.channel).observe(time.monotonic() - arrived)
         return Response(str(twiml), media_type="text/xml")
+
+    async def _handle(self, event: Inbound, form: dict[str, str]) -> list[Reply] | None:
+        """The replies for the TwiML answer; the honest "kept" text when the event waits in the
+        spool; None when it could be neither handled nor kept."""
+        if self.spool is not None and self.spool.holds(event.urn):
+            return await self._keep(event, form)  # an older SMS of this sender waits: queue behind
+        event.reply_route = ReplyRoute()
+        handling = asyncio.ensure_future(self.sink(event))
+        try:
+            try:
+                return await asyncio.wait_for(asyncio.shield(handling), REPLY_DEADLINE_SECONDS)
+            except TimeoutError:
+                if not event.reply_route.claim_outbox():
+                    # The replies are ready and their transaction is ending: answer with them.
+                    return await handling
+        except DatabaseUnavailable:
+            return await self._keep(event, form)
+        log.warning("slow handling of an SMS: keeping it, answering later by REST")
+        # The handling queues its answer in its own transaction now. Kept too, silently: if it
+        # fails after all, the spool has the message; if it commits, the replay is a duplicate
+        # by its MessageSid.
+        self._send_later(event.urn, handling)
+        return await self._keep(event, form, tell=False)
+
+    async def _keep(
+        self, event: Inbound, form: dict[str, str], *, tell: bool = True
+    ) -> list[Reply] | None:
+        if self.spool is None:
+            return None if tell else []
+        try:
+            await self.spool.put(channel=self.channel, kind="message", urn=event.urn, payload=form)
+        except OSError:
+            log.exception("spooling an SMS from %s failed", event.urn)
+            return None if tell else []
+        return [Reply(t("inbound_kept", self.language))] if tell else []
 
     def _send_later(self, urn: str, handling: asyncio.Future[list[Reply]]) -> None:
         async def deliver() -> None:
@@ -202,6 +278,8 @@ class SmsTransport:
                     return
                 for reply in replies:
                     await self.send(urn, reply)
+            except DatabaseUnavailable:
+                log.info("late SMS handling for %s found no database; the spool has it", urn)
             except Exception:
                 log.exception("late SMS reply to %s could not be queued", urn)
 
@@ -210,15 +288,45 @@ class SmsTransport:
         task.add_done_callback(self._late.discard)
 
     async def status_webhook(self, request: Request) -> Response:
+        """A delivery report; kept in the spool while the database cannot record it."""
         form = await self._verified_form(request)
         if form is None:
             return Response("Forbidden", status_code=403, media_type="text/plain")
+        INBOUND.labels(self.channel, "status").inc()
+        try:
+            await self._record_status(form)
+        except DatabaseUnavailable:
+            if self.spool is None:
+                return Response("Try again", status_code=503, media_type="text/plain")
+            try:
+                await self.spool.put(channel=self.channel, kind="status", urn=None, payload=form)
+            except OSError:
+                log.exception("spooling a delivery report failed")
+                return Response("Try again", status_code=503, media_type="text/plain")
+        return Response(status_code=204)
+
+    async def _record_status(self, form: dict[str, str]) -> None:
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = form.get("MessageStatus") or form.get("SmsStatus")
         if sid and status and self.on_status is not None:
             code = form.get("ErrorCode") or None
             await self.on_status(sid, neutral_status(status, code), code)
-        return Response(status_code=204)
+
+    async def replay(self, record: Spooled) -> None:
+        """A spooled SMS or delivery report, handled now; replies go through the outbox."""
+        assert self.spool is not None
+        form = {str(k): str(v) for k, v in record.payload.items()}
+        if record.kind == "status":
+            await self._record_status(form)  # DatabaseUnavailable: the record stays
+            await self.spool.remove(record)
+            return
+        event = form_to_inbound(form)
+        if event is None:
+            await self.spool.remove(record)
+            return
+        async with self.locks.hold(event.urn):
+            await replay_event(event, self.sink, self.replay_sink, self.deliver_later)
+            await self.spool.remove(record)
 
     async def send(self, urn: str, reply: Reply) -> SendResult:
         """Send one SMS; Twilio's errors become provider-neutral outcomes."""

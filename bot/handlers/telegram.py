@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 from telegram import (
     BotCommand,
     BotCommandScope,
@@ -31,9 +34,28 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.i18n import t
 from bot.core.messages import Inbound, Location, Reply
+from bot.core.metrics import REPLY_SECONDS
 from bot.core.urns import telegram_urn, urn_path, urn_scheme
-from bot.handlers.base import InboundSink, LateSink, Outcome, SendResult, clean_text
+from bot.handlers.base import (
+    ChatLocks,
+    InboundSink,
+    LateSink,
+    Outcome,
+    QueuingSink,
+    SendResult,
+    clean_text,
+    replay_event,
+)
+from bot.handlers.spool import Spool, Spooled
+from bot.handlers.telegram_updates import (
+    ALLOWED_UPDATES,
+    Handled,
+    UpdatePoller,
+    webhook_endpoint,
+)
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +156,17 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [text[i : i + step] for i in range(0, len(text), step)]
 
 
-def update_to_inbound(update: Update) -> Inbound | None:
-    """Translate one Telegram update into a neutral event (None for what we ignore)."""
+def update_key(bot_id: str, update_id: int) -> str:
+    """The idempotency key of one update: update_id is unique per bot, so the key names both."""
+    return f"telegram:update:{bot_id}:{update_id}"
+
+
+def update_to_inbound(update: Update, *, bot_id: str | None = None) -> Inbound | None:
+    """Translate one Telegram update into a neutral event (None for what we ignore).
+
+    With `bot_id`, the event carries the update's idempotency key: an update Telegram sends
+    again (a webhook retry, a poll after a crash) is then handled once.
+    """
     user = update.effective_user
     if user is None or user.is_bot:
         return None
@@ -145,6 +176,7 @@ def update_to_inbound(update: Update) -> Inbound | None:
         channel="telegram",
         display_name=clean_text(user.full_name),
         language_hint=user.language_code,
+        provider_id=update_key(bot_id, update.update_id) if bot_id else None,
     )
     if update.callback_query is not None:
         return inbound(callback=clean_text(update.callback_query.data or ""))
@@ -169,8 +201,20 @@ def update_to_inbound(update: Update) -> Inbound | None:
     return inbound(text=text, photos=photos)
 
 
+@dataclass
+class _Arrival:
+    """What the handler tells the caller of process_update about one update."""
+
+    arrived: float
+    handled: Handled = Handled.DONE
+
+
 class TelegramTransport:
-    """Runs the PTB Application (long polling) and sends replies through its Bot."""
+    """Telegram through python-telegram-bot: updates by webhook or long polling, replies by Bot.
+
+    PTB's Application (without its Updater) runs the handlers; updates come from our own
+    webhook route or poller, so each is acknowledged only once it is committed or spooled.
+    """
 
     channel = "telegram"
 
@@ -183,42 +227,93 @@ class TelegramTransport:
         menus: Menus | None = None,
         staff_ids: list[int] | None = None,
         deliver_later: LateSink | None = None,
+        replay_sink: QueuingSink | None = None,
+        mode: str = "polling",
+        public_url: str | None = None,
+        webhook_secret: str | None = None,
+        spool: Spool | None = None,
+        language: str = "da",
     ) -> None:
+        if mode == "webhook" and not (public_url and webhook_secret):
+            raise ValueError("webhook mode needs public_url and webhook_secret")
         self.sink = sink
         self.deliver_later = deliver_later
+        self.replay_sink = replay_sink
         self.menus = menus or {}
         self.staff_ids = staff_ids or []
+        self.mode = mode
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.webhook_secret = webhook_secret
+        self.spool = spool
+        self.language = language
+        self.bot_id = token.partition(":")[0]
+        self.locks = ChatLocks()
+        self._arrivals: dict[int, _Arrival] = {}
         self.application = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
+            .updater(None)
             .build()
         )
         self.application.add_handler(CallbackQueryHandler(self._on_update))
         self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
         self.application.add_error_handler(self._on_error)
+        self.poller = UpdatePoller(self.bot, self.process) if mode == "polling" else None
 
     @property
     def bot(self) -> ExtBot[None]:
         return self.application.bot
 
     def routes(self) -> list[BaseRoute]:
-        return []
+        if self.mode != "webhook":
+            return []
+        assert self.webhook_secret is not None
+        endpoint = webhook_endpoint(secret=self.webhook_secret, bot=self.bot, process=self.process)
+        return [Route("/telegram", endpoint, methods=["POST"])]
 
     async def start(self) -> None:
         await self.application.initialize()
         await self.register_commands()
-        await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(timeout=10, drop_pending_updates=False)
+        if self.mode == "webhook":
+            await self.bot.set_webhook(
+                url=f"{self.public_url}/telegram",
+                secret_token=self.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info("telegram webhook set to %s/telegram", self.public_url)
+        else:
+            # Polling and a webhook exclude each other: this is how switching back works.
+            await self.bot.delete_webhook()
+
+    async def lead(self, leading: bool) -> None:
+        """Long-poll only while this process leads, so a second instance never causes a 409."""
+        if self.poller is None:
+            return
+        if leading:
+            await self.poller.start()
+        else:
+            await self.poller.stop()
 
     async def stop(self) -> None:
-        if self.application.updater is not None and self.application.updater.running:
-            await self.application.updater.stop()
+        if self.poller is not None:
+            await self.poller.stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+
+    async def process(self, update: Update, arrived: float) -> Handled:
+        """Run one update through the handlers, after older updates of the same chat."""
+        user = update.effective_user
+        arrival = _Arrival(arrived)
+        async with self.locks.hold(telegram_urn(user.id) if user is not None else None):
+            self._arrivals[id(update)] = arrival
+            try:
+                await self.application.process_update(update)
+            finally:
+                del self._arrivals[id(update)]
+        return arrival.handled
 
     async def register_commands(self) -> None:
         """The command menu in Danish (default) and English; staff chats also see theirs."""
@@ -241,18 +336,68 @@ class TelegramTransport:
             log.warning("command menu for %s not set: %s", scope.type, exc)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        arrival = self._arrivals.get(id(update)) or _Arrival(time.monotonic())
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()
             except TelegramError as exc:
                 log.info("answerCallbackQuery failed: %s", exc)
-        event = update_to_inbound(update)
+        event = update_to_inbound(update, bot_id=self.bot_id)
         if event is None:
             return
         if event.photos:
             event.fetch_media = self.fetch_media
-        replies = await self.sink(event)
+        if self.spool is not None and self.spool.holds(event.urn):
+            # An older event of this chat waits in the spool: this one queues behind it.
+            arrival.handled = await self._keep(update, event)
+            return
+        try:
+            replies = await self.sink(event)
+        except DatabaseUnavailable:
+            arrival.handled = await self._keep(update, event)
+            return
         pressed = update.callback_query.message if update.callback_query else None
+        await self._answer(event, replies, pressed)
+        if replies:
+            REPLY_SECONDS.labels(self.channel).observe(time.monotonic() - arrival.arrived)
+
+    async def _keep(self, update: Update, event: Inbound) -> Handled:
+        """The database is away: spool the update (polling) and say so, or leave it to Telegram."""
+        if self.spool is None:
+            return Handled.UNAVAILABLE  # webhook: a 503, and Telegram sends it again
+        try:
+            await self.spool.put(
+                channel=self.channel,
+                kind="update",
+                urn=event.urn,
+                payload=json.loads(update.to_json()),
+            )
+        except OSError:
+            log.exception("spooling update %s failed; it stays unconfirmed", update.update_id)
+            return Handled.UNAVAILABLE
+        lang = "en" if (event.language_hint or "").startswith("en") else self.language
+        result = await self.send(event.urn, Reply(t("inbound_kept", lang)))
+        if result.outcome is not Outcome.SENT:
+            log.info("could not tell %s their message is kept: %s", event.urn, result.detail)
+        return Handled.KEPT
+
+    async def replay(self, record: Spooled) -> None:
+        """A spooled update, handled now; its replies go through the outbox."""
+        assert self.spool is not None
+        update = Update.de_json(record.payload, self.bot)
+        event = update_to_inbound(update, bot_id=self.bot_id)
+        if event is None:
+            await self.spool.remove(record)
+            return
+        if event.photos:
+            event.fetch_media = self.fetch_media
+        async with self.locks.hold(event.urn):
+            await replay_event(event, self.sink, self.replay_sink, self.deliver_later)
+            await self.spool.remove(record)
+
+    async def _answer(
+        self, event: Inbound, replies: list[Reply], pressed: MaybeInaccessibleMessage | None
+    ) -> None:
         for reply in replies:
             # An edit replaces one message: a text too long for one goes out as new messages.
             if reply.edit and pressed is not None and len(_html(reply.text)) <= MAX_TEXT:

@@ -1,34 +1,25 @@
-"""Joining, choosing areas, stopping, seeing and deleting one's data, language and help."""
+"""Joining, choosing areas, stopping and deleting one's data (language, help: info_chat)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
 
 import bot.registration.texts  # noqa: F401  (registers this feature's texts)
 from bot.core.areas import toggle_rows
 from bot.core.callbacks import Pattern
 from bot.core.conversation import PHOTO, TEXT, Router, Turn
-from bot.core.i18n import (
-    CATALOG,
-    date_text,
-    language_name,
-    month_text,
-    number,
-    t,
-    time_text,
-    tn,
-)
+from bot.core.i18n import t
 from bot.core.menu import as_lines, menu
-from bot.core.messages import Button
-from bot.core.urns import urn_path, urn_scheme
-from bot.registration import services
+from bot.core.messages import Button, Reply
+from bot.registration import info_chat, services
+from bot.registration.info_chat import help_command, language, language_button, stats_command
+from bot.registration.mydata import mydata
 from storage.models import Area, Resident
 
 PAGE_SIZE = 6
 CHOOSING = "choosing_areas"
 AWAITING_CONSENT = "awaiting_consent"
 CONFIRM = "confirm"
-LANGUAGE_ALIASES = {"da": "da", "dk": "da", "en": "en", "uk": "en", "gb": "en"}
 
 CONSENT = Pattern("consent:{answer:yes|no}")
 AREA_DONE = Pattern("area:done")
@@ -37,8 +28,12 @@ AREA_SET = Pattern("area:set:{areas:ids}")
 AREA_ONLY = Pattern("area:only:{areas:ids}")
 AREA_PAGE = Pattern("area:p:{page:num}")
 AREA_TOGGLE = Pattern("area:t:{area:id}:{page:num}")
+# The offer after a location shared with no flow open: add that one area, or change nothing.
+AREA_ADD = Pattern("area:add:{area:id}")
+AREA_KEEP = Pattern("area:keep")
+# A bare number ("2", "1 3"), as the engine reads numbered answers.
+BARE_NUMBER = re.compile(r"^\s*\d{1,2}(?:[\s,.;]+\d{1,2})*\s*$")
 FORGET = Pattern("forget:{answer:yes|no}")
-LANGUAGE = Pattern("lang:{lang:da|en}")
 
 
 def register(router: Router) -> None:
@@ -46,8 +41,11 @@ def register(router: Router) -> None:
     router.command("start")(start)
     router.command("resume")(resume)
     router.callback("consent", CONSENT)(consent)
-    router.callback("area", AREA_DONE, AREA_SET, AREA_ONLY, AREA_PAGE, AREA_TOGGLE)(area_button)
+    router.callback(
+        "area", AREA_DONE, AREA_SET, AREA_ONLY, AREA_PAGE, AREA_TOGGLE, AREA_ADD, AREA_KEEP
+    )(area_button)
     router.state(CHOOSING, accepts=(TEXT, PHOTO))(typed_area)
+    router.on_leave(CHOOSING)(areas_left)
     router.state(AWAITING_CONSENT, accepts=(TEXT, PHOTO))(start)
     router.default_location(shared_location)
     router.command("areas")(areas_command)
@@ -56,7 +54,7 @@ def register(router: Router) -> None:
     router.command("forget")(forget)
     router.callback("forget", FORGET)(forget_answer)
     router.command("language")(language)
-    router.callback("lang", LANGUAGE)(language_button)
+    router.callback("lang", info_chat.LANGUAGE)(language_button)
     router.command("help")(help_command)
     router.command("stats", coordinator=True)(stats_command)
     router.fallback(unknown)
@@ -66,6 +64,15 @@ def register(router: Router) -> None:
 
 
 async def start(turn: Turn) -> None:
+    """/start, and for coordinators and representatives the staff tools the router knows."""
+    await _start(turn)
+    if turn.replies and turn.traits.buttons and await turn.is_staff():
+        tools = as_lines(menu(turn.router, turn.lang, staff=True))
+        if tools:
+            turn.replies[-1].text += t("start.staff", turn.lang, commands=tools)
+
+
+async def _start(turn: Turn) -> None:
     """Welcome back, pick areas, or ask for consent (SMS: texting TILMELD is consent)."""
     args = turn.inbound.args.strip()
     if turn.resident is not None and turn.contact is not None:
@@ -136,7 +143,17 @@ async def area_button(turn: Turn) -> None:
         turn.say("not_registered")
         return
     pressed = turn.pressed
-    if pressed.is_(AREA_DONE):
+    if pressed.is_(AREA_KEEP):
+        await turn.clear_state()
+        turn.say("areas_kept", areas=_names(await _current(turn), turn.lang))
+    elif pressed.is_(AREA_ADD):
+        # The explicit yes to the offer a shared location made: only this adds an area.
+        areas = {a.id: a for a in await services.list_areas(session=turn.session)}
+        if (added := areas.get(pressed.id("area"))) is None:
+            turn.say("expired_button")
+            return
+        await commit_areas(turn, [*await _current_area_ids(turn), _aid(added)], added=added)
+    elif pressed.is_(AREA_DONE):
         await commit_areas(turn, await _pending(turn))
     elif pressed.is_(AREA_PAGE):
         await show_picker(turn, await _pending(turn), pressed.id("page"), edit=True)
@@ -168,14 +185,29 @@ async def _known(turn: Turn, area_ids: list[int]) -> list[int]:
 
 
 async def typed_area(turn: Turn) -> None:
+    """Text typed at the area list: a postcode or a name; anything else gets one pointer."""
     if turn.resident is None:
         await unknown(turn)
+        return
+    if turn.inbound.photos:
+        await turn.reprompt("area_photo")
         return
     await choose_by_text(turn, turn.inbound.text)
 
 
+async def areas_left(turn: Turn, reason: str) -> str:
+    """Leaving the area list changes nothing; say which areas stay, or that none is chosen."""
+    current = await _current(turn)
+    if current:
+        turn.say(f"areas_left.{reason}", areas=_names(current, turn.lang))
+    else:
+        turn.say(f"areas_left_none.{reason}")
+    return ""
+
+
 async def shared_location(turn: Turn) -> None:
-    """A location no open flow takes: join the area it lies in."""
+    """A location no other flow takes: at the area list it ticks the area it lies in; with
+    nothing open it only offers to add that area: a location never changes areas by itself."""
     if turn.resident is None:
         turn.say("not_registered")
         return
@@ -184,11 +216,26 @@ async def shared_location(turn: Turn) -> None:
     found = await services.area_at_location(
         session=turn.session, latitude=location.latitude, longitude=location.longitude
     )
+    choosing = turn.state == CHOOSING
     if found is None:
-        turn.say("location_outside")
-        await show_picker(turn, await _pending(turn))
+        turn.say("location_outside" if choosing else "location_outside_idle")
+        if choosing:
+            await show_picker(turn, await _pending(turn))
         return
-    await commit_areas(turn, list(dict.fromkeys([*await _pending(turn), _aid(found)])))
+    if choosing:
+        selected = list(dict.fromkeys([*await _pending(turn), _aid(found)]))
+        await show_picker(turn, selected, key="location_ticked", area=found.name)
+        return
+    if _aid(found) in await _current_area_ids(turn):
+        turn.say("location_already", area=found.name)
+        return
+    buttons = [
+        [
+            turn.button("btn.location_add", f"area:add:{found.id}"),
+            turn.button("btn.location_keep", "area:keep"),
+        ]
+    ]
+    turn.say("location_offer", buttons=buttons, area=found.name)
 
 
 async def areas_command(turn: Turn) -> None:
@@ -202,14 +249,26 @@ async def areas_command(turn: Turn) -> None:
 
 
 async def show_picker(
-    turn: Turn, selected: list[int], page: int = 0, *, edit: bool = False
+    turn: Turn,
+    selected: list[int],
+    page: int = 0,
+    *,
+    edit: bool = False,
+    key: str = "choose_areas",
+    **values: object,
 ) -> None:
-    """Offer the areas: toggle buttons with pages on Telegram, one numbered list on SMS."""
+    """Offer the areas: toggle buttons with pages on Telegram, one numbered list on SMS.
+
+    On SMS the numbers answered are the areas wanted (they replace the current ones), so the
+    prompt names the current ones when there are any."""
     all_areas = await services.list_areas(session=turn.session)
+    current = await _current(turn)
+    if current and key == "choose_areas":
+        key, values = "change_areas", {"areas": _names(current, turn.lang)}
     if not turn.traits.buttons:
         await turn.set_state(CHOOSING, selected=selected)
         rows = [[Button(a.name, f"area:only:{a.id}")] for a in all_areas]
-        turn.say("choose_areas", buttons=rows)
+        turn.replies.append(Reply(turn.text(key, **values), rows))
         return
     pages = max(1, -(-len(all_areas) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
@@ -224,33 +283,43 @@ async def show_picker(
         rows.append(nav)
     rows.append([turn.button("btn.done", "area:done")])
     await turn.set_state(CHOOSING, selected=selected, page=page)
-    turn.say("choose_areas", buttons=rows, edit=edit)
+    turn.replies.append(Reply(turn.text(key, **values), rows, edit))
 
 
-async def commit_areas(turn: Turn, area_ids: list[int]) -> None:
-    """Save the chosen areas and confirm them by name."""
+async def commit_areas(turn: Turn, area_ids: list[int], *, added: Area | None = None) -> None:
+    """Save the chosen areas and confirm them by name: a first choice, a change, or one added."""
     if not area_ids:
         turn.say("pick_at_least_one")
         await show_picker(turn, [])
         return
     assert turn.resident is not None
+    before = await _current_area_ids(turn)
     chosen = await services.set_areas(
         session=turn.session, resident_id=_rid(turn.resident), area_ids=area_ids
     )
     await turn.clear_state()
-    turn.say("registered", areas=_names(chosen, turn.lang))
+    names = _names(chosen, turn.lang)
+    if not before:
+        turn.say("registered", areas=names)
+    elif added is not None and added.id not in before:
+        turn.say("area_added", area=added.name, areas=names)
+    else:
+        turn.say("areas_now", areas=names)
 
 
 async def choose_by_text(turn: Turn, query: str) -> None:
-    """A typed postcode or area name: join on one match, offer candidates on several."""
+    """A typed postcode or area name adds that area (TILMELD FARUM adds Farum); several matches
+    offer candidates; no match at the list gets one pointer, elsewhere the list."""
     found = await services.find_areas(session=turn.session, query=query)
     if len(found) == 1:
-        await commit_areas(turn, [*await _pending(turn), _aid(found[0])])
+        await commit_areas(turn, [*await _pending(turn), _aid(found[0])], added=found[0])
     elif found:
         rows = [[Button(a.name, f"area:set:{a.id}")] for a in found]
         turn.say("choose_candidates", buttons=rows, query=query.strip())
+    elif turn.state == CHOOSING:
+        await turn.reprompt("area_not_found", query=query.strip())
     else:
-        turn.say("area_not_found", query=query.strip())
+        turn.say("area_unknown", query=query.strip())
         await show_picker(turn, await _pending(turn))
 
 
@@ -259,6 +328,12 @@ async def _pending(turn: Turn) -> list[int]:
     if turn.state == CHOOSING:
         return [int(x) for x in turn.data.get("selected", [])]
     return await _current_area_ids(turn)
+
+
+async def _current(turn: Turn) -> list[Area]:
+    if turn.resident is None:
+        return []
+    return await services.areas_of(session=turn.session, resident_id=_rid(turn.resident))
 
 
 async def _current_area_ids(turn: Turn) -> list[int]:
@@ -275,81 +350,6 @@ async def stop(turn: Turn) -> None:
         await services.stop(session=turn.session, urn=turn.contact.urn)
     await turn.clear_state()
     turn.say("stopped")
-
-
-async def mydata(turn: Turn) -> None:
-    if turn.resident is None:
-        turn.say("mydata.none")
-        return
-    lang = turn.lang
-    data = await services.my_data(session=turn.session, resident=turn.resident)
-    consent_at = data.consent_at.astimezone(turn.settings.tz)
-    turn.say(
-        "mydata",
-        name=data.display_name or "-",
-        contacts=", ".join(data.contacts),
-        numbers=", ".join(urn_path(c) if urn_scheme(c) == "tel" else c for c in data.contacts),
-        areas=", ".join(data.areas) or t("no_areas", lang),
-        language=language_name(data.language),
-        consent=t(
-            "mydata.consent",
-            lang,
-            date=date_text(consent_at, lang),
-            time=time_text(consent_at, lang),
-        ),
-        consent_day=date_text(consent_at, lang, "short"),
-        status=t("status.stopped" if data.stopped else "status.active", lang),
-        roles=t("mydata.roles", lang, roles=", ".join(data.roles)) if data.roles else "",
-        topics=_listing([_topic(topic, on, lang) for topic, on in data.topics.items()], lang),
-        tips=_listing([_tip(tip, turn, lang) for tip in reversed(data.tips)], lang),
-        answers=_listing([_answer(a, turn, lang) for a in reversed(data.answers)], lang),
-        observations=tn("mydata.observations", lang, sum(data.observations.values())),
-        tip_count=tn("mydata.tips", lang, len(data.tips)),
-        answer_count=tn("mydata.answers", lang, len(data.answers)),
-        observation_count=tn("mydata.observations", lang, sum(data.observations.values())),
-    )
-
-
-MYDATA_LINES = 20  # newest first; the rest as a count, so the message stays readable
-
-
-def _listing(items: list[str], lang: str) -> str:
-    if not items:
-        return t("mydata.nothing", lang)
-    shown = ", ".join(items[:MYDATA_LINES])
-    more = len(items) - MYDATA_LINES
-    return shown + tn("mydata.more", lang, more) if more > 0 else shown
-
-
-def _topic(topic: str, on: bool, lang: str) -> str:
-    key = f"mydata.topic.{topic}"
-    name = t(key, lang) if key in CATALOG else topic
-    return t(
-        "mydata.topic", lang, topic=name, state=t(f"mydata.topic.{'on' if on else 'off'}", lang)
-    )
-
-
-def _tip(tip: services.TipLine, turn: Turn, lang: str) -> str:
-    key = f"mydata.tipstatus.{tip.status}"
-    return t(
-        "mydata.tip",
-        lang,
-        reference=tip.reference,
-        date=date_text(tip.created_at.astimezone(turn.settings.tz), lang, "medium"),
-        status=t(key, lang) if key in CATALOG else tip.status,
-    )
-
-
-def _answer(answer: services.AnswerLine, turn: Turn, lang: str) -> str:
-    key = f"mydata.answer.{answer.status}"
-    text = t(
-        "mydata.answer",
-        lang,
-        title=answer.title,
-        date=date_text(answer.starts_at.astimezone(turn.settings.tz), lang, "medium"),
-        answer=t(key, lang) if key in CATALOG else answer.status,
-    )
-    return text + (t("mydata.answer.listed", lang) if answer.share_name else "")
 
 
 async def forget(turn: Turn) -> None:
@@ -383,83 +383,16 @@ async def forget_answer(turn: Turn) -> None:
     turn.say_text(t("forgotten", lang))
 
 
-# Language, help, /stats, anything else
-
-
-async def language(turn: Turn) -> None:
-    wanted = _language_from(turn.inbound.args)
-    if wanted is None:
-        rows = [[Button(language_name(code).capitalize(), f"lang:{code}") for code in ("da", "en")]]
-        turn.say("choose_language", buttons=rows)
-        return
-    await _set_language(turn, wanted)
-
-
-async def language_button(turn: Turn) -> None:
-    chosen = _language_from((turn.inbound.callback or "").partition(":")[2])
-    await _set_language(turn, chosen or "da")
-
-
-def _language_from(raw: str) -> str | None:
-    word = raw.strip().casefold()[:2]
-    return LANGUAGE_ALIASES.get(word) if word else None
-
-
-async def _set_language(turn: Turn, lang: str) -> None:
-    if turn.resident is not None:
-        turn.resident = await services.set_language(
-            session=turn.session, resident_id=_rid(turn.resident), language=lang
-        )
-    else:
-        # Not registered yet: the choice waits in the flow until consent.
-        await turn.set_state(turn.state or "idle", **(turn.data | {"lang": lang}))
-    turn.say_text(t("language_set", lang))
-
-
-async def help_command(turn: Turn) -> None:
-    router = turn.router
-    if turn.inbound.channel == "sms":
-        text = turn.text("help")
-    else:
-        text = t("help", turn.lang, commands=as_lines(menu(router, turn.lang, staff=False)))
-        if await turn.is_staff():
-            staff = as_lines(menu(router, turn.lang, staff=True))
-            text += t("help.coordinator", turn.lang, commands=staff)
-    tip_button = [[turn.button("btn.tip", "tip:new")]] if "tip" in router.commands else None
-    turn.say_text(text, buttons=tip_button if turn.traits.buttons else None)
-
-
-async def stats_command(turn: Turn) -> None:
-    """Helpers per area this month, then every feature's /stats section."""
-    lang, tz = turn.lang, turn.settings.tz
-    now = datetime.now(tz)
-    found = await services.helper_stats(session=turn.session, now=now, tz=tz)
-    rows = "\n".join(
-        tn(
-            "stats.row",
-            lang,
-            c.new,
-            area=c.area,
-            active=number(c.active, lang),
-            stopped=number(c.stopped, lang),
-        )
-        for c in found.areas
-    )
-    turn.say(
-        "stats",
-        month=month_text(found.month, lang),
-        rows=rows,
-        total=tn("stats.active", lang, found.active),
-        new=tn("stats.new", lang, found.new),
-        stopped=number(found.stopped, lang),
-    )
-    for section in turn.router.stats_sections:
-        if lines := await section(turn.session, turn.settings, lang, now):
-            turn.replies[-1].text += "\n\n" + "\n".join(lines)
+# Anything else
 
 
 async def unknown(turn: Turn) -> None:
-    if turn.resident is not None:
+    """Nothing open takes this: say so; a photo or a bare number is never taken silently."""
+    if turn.resident is not None and turn.inbound.photos:
+        turn.say("photo_no_flow")
+    elif turn.resident is not None and BARE_NUMBER.match(turn.inbound.text):
+        turn.say("number_no_flow")
+    elif turn.resident is not None:
         turn.say("unknown")
     elif turn.traits.implicit_consent:
         turn.say("unknown_unregistered")

@@ -13,6 +13,7 @@ from bot.core.settings import Settings
 from bot.core.urns import InvalidURN
 from bot.registration import services
 from storage import roles
+from storage.areas import AreaReach
 from storage.db import Database
 
 areas_cli = typer.Typer(help="Local areas residents join.", no_args_is_help=True)
@@ -73,6 +74,49 @@ def areas_import(file: Path) -> None:
         typer.echo(f"imported {imported} areas")
 
     with_db(work)
+
+
+@areas_cli.command("remove")
+def areas_remove(
+    name: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask; remove at once.")] = False,
+) -> None:
+    """Remove an area: first says who and what loses it, then asks (unless --yes)."""
+
+    async def work(db: Database, _: Settings) -> None:
+        async with db.session() as session:
+            try:
+                area, reach = await services.removal_reach(session=session, name=name)
+            except services.UnknownArea:
+                raise fail(f"unknown area {name}: see `nabovagt areas list`", 2) from None
+        typer.echo(removal_consequence(area.name, reach))
+        if not yes and not typer.confirm(f"Remove {area.name}?", default=False):
+            raise fail("nothing was removed", 1)
+        assert area.id is not None
+        async with db.session() as session:
+            await services.remove_area(session=session, area_id=area.id)
+        typer.echo(f"area {area.name} removed")
+
+    with_db(work)
+
+
+def removal_consequence(name: str, reach: AreaReach) -> str:
+    """ "12 neighbour helpers lose Farum (3 of them get no more alerts), ..." """
+    lines = [
+        f"{reach.helpers} neighbour helpers lose {name}"
+        + (
+            f" ({reach.only_area} of them have no other area and get no more alerts)"
+            if reach.only_area
+            else ""
+        )
+    ]
+    if reach.representatives:
+        lines.append(f"{reach.representatives} area representative roles for {name} end")
+    if reach.events:
+        lines.append(f"{reach.events} events no longer invite {name}'s helpers")
+    if reach.burglaries:
+        lines.append(f"{reach.burglaries} recorded burglaries in {name} leave the reports")
+    return "Removing an area cannot be undone:\n" + "\n".join(f"- {line}" for line in lines)
 
 
 @coordinators_cli.command("add")

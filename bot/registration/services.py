@@ -79,6 +79,7 @@ class MyData:
     tips: list[TipLine] = field(default_factory=list)
     answers: list[AnswerLine] = field(default_factory=list)
     observations: dict[str, int] = field(default_factory=dict)  # kind -> how many
+    left_areas: list[tuple[str, datetime]] = field(default_factory=list)  # area, when left
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,10 @@ async def my_data(*, session: AsyncSession, resident: Resident) -> MyData:
             for i, e in await events.answers_of(session=session, resident_id=rid)
         ],
         observations=observed,
+        left_areas=[
+            (area.name, left_at)
+            for area, left_at in await residents.past_areas_of(session=session, resident_id=rid)
+        ],
     )
 
 
@@ -252,6 +257,18 @@ async def add_area(
     return await area_store.add_area(
         session=session, name=name, postcode=postcode, polygon_wkt=polygon_wkt
     )
+
+
+async def removal_reach(*, session: AsyncSession, name: str) -> tuple[Area, area_store.AreaReach]:
+    """The area by name and what removing it would take away; UnknownArea if none matches."""
+    area = await area_store.find_by_name(session=session, name=name)
+    if area is None or area.id is None:
+        raise UnknownArea(name)
+    return area, await area_store.removal_reach(session=session, area_id=area.id)
+
+
+async def remove_area(*, session: AsyncSession, area_id: int) -> None:
+    await area_store.delete_area(session=session, area_id=area_id)
 
 
 async def import_areas(*, session: AsyncSession, rows: Sequence[AreaRow]) -> int:

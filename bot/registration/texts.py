@@ -63,17 +63,146 @@ TEXTS: Catalog = {
         "da": "Flere områder passer. Svar med nummeret:",
         "en": "Several areas match. Reply with the number:",
     },
+    # Typed at the area list: one pointer (the engine adds the way out), never the list again.
     "area_not_found": {
+        "da": 'Jeg kender ikke området "{query:.40}". Tryk på et område ovenfor, eller skriv et postnummer.',
+        "en": 'I don\'t know the area "{query:.40}". Press an area above, or type a postcode.',
+    },
+    "area_not_found.sms": {
+        "da": "Det område kender jeg ikke. Svar med et nummer fra listen ovenfor.",
+        "en": "I don't know that area. Reply with a number from the list above.",
+    },
+    "area_photo": {
+        "da": "Et billede kan ikke vælge et område. Tryk på et område ovenfor, eller skriv et postnummer.",
+        "en": "A photo cannot choose an area. Press an area above, or type a postcode.",
+    },
+    "area_photo.sms": {
+        "da": "Et billede kan ikke vælge et område. Svar med et nummer fra listen ovenfor.",
+        "en": "A photo cannot choose an area. Reply with a number from the list above.",
+    },
+    # TILMELD with an area no one knows: the list follows, once.
+    "area_unknown": {
         "da": 'Jeg kender ikke området "{query:.40}". Vælg fra listen.',
         "en": 'I don\'t know the area "{query:.40}". Please choose from the list.',
     },
-    "area_not_found.sms": {
+    "area_unknown.sms": {
         "da": "Det område kender jeg ikke.",
         "en": "I don't know that area.",
+    },
+    "change_areas": {
+        "da": (
+            "Du får nu beskeder for: {areas}.\n"
+            "Tryk på et område for at til- eller fravælge det, og tryk Færdig."
+        ),
+        "en": (
+            "You now get messages for: {areas}.\n"
+            "Press an area to add or remove it, then press Done."
+        ),
+    },
+    # SMS numbers are the areas wanted: they replace the current ones, and the prompt says so.
+    "change_areas.sms": {
+        "da": "Du har nu: {areas}. Svar med numrene på de områder, du vil have (fx 1 3). De erstatter dem, du har:",
+        "en": "You have: {areas}. Reply with the numbers of the areas you want (e.g. 1 3). They replace the ones you have:",
+    },
+    "areas_now": {
+        "da": "Dine områder er nu: {areas}.",
+        "en": "Your areas are now: {areas}.",
+    },
+    "area_added": {
+        "da": "{area} er tilføjet. Dine områder er nu: {areas}.",
+        "en": "{area} has been added. Your areas are now: {areas}.",
+    },
+    "areas_kept": {
+        "da": "OK. Dine områder er uændret: {areas}.",
+        "en": "OK. Your areas are unchanged: {areas}.",
+    },
+    # Leaving the area list (cancel, expiry, a second unexpected answer): nothing changed.
+    "areas_left.cancelled": {
+        "da": "Afbrudt. Dine områder er uændret: {areas}.",
+        "en": "Cancelled. Your areas are unchanged: {areas}.",
+    },
+    "areas_left.expired": {
+        "da": "Dit forrige trin var udløbet. Dine områder er uændret: {areas}.",
+        "en": "Your earlier step had expired. Your areas are unchanged: {areas}.",
+    },
+    "areas_left.gave_up": {
+        "da": "Det forstod jeg heller ikke, så jeg har afbrudt. Dine områder er uændret: {areas}.",
+        "en": "I didn't understand that either, so I stopped here. Your areas are unchanged: {areas}.",
+    },
+    "areas_left_none.cancelled": {
+        "da": "Afbrudt. Du har ikke valgt et område endnu. Skriv /areas, når du vil vælge.",
+        "en": "Cancelled. You have not chosen an area yet. Send /areas when you want to choose.",
+    },
+    "areas_left_none.cancelled.sms": {
+        "da": "Afbrudt. Du har ikke valgt et område endnu. Skriv OMRÅDER, når du vil vælge.",
+        "en": "Cancelled. You have not chosen an area yet. Send AREAS when you want to choose.",
+    },
+    "areas_left_none.expired": {
+        "da": "Dit forrige trin var udløbet. Du har ikke valgt et område endnu. Skriv /areas, når du vil vælge.",
+        "en": "Your earlier step had expired. You have not chosen an area yet. Send /areas to choose.",
+    },
+    "areas_left_none.expired.sms": {
+        "da": "Dit forrige trin var udløbet. Du har ikke valgt et område endnu. Skriv OMRÅDER for at vælge.",
+        "en": "Your earlier step had expired. You have not chosen an area yet. Send AREAS to choose.",
+    },
+    "areas_left_none.gave_up": {
+        "da": "Det forstod jeg heller ikke, så jeg har afbrudt. Du har ikke valgt et område endnu. Skriv /areas, når du vil vælge.",
+        "en": "I didn't understand that either, so I stopped here. You have not chosen an area yet. Send /areas to choose.",
+    },
+    "areas_left_none.gave_up.sms": {
+        "da": "Det forstod jeg heller ikke, så jeg har afbrudt. Du har ikke valgt et område endnu. Skriv OMRÅDER for at vælge.",
+        "en": "I didn't understand that either, so I stopped here. You have not chosen an area yet. Send AREAS to choose.",
     },
     "location_outside": {
         "da": "Din position ligger uden for vores lokalområder. Vælg et område fra listen.",
         "en": "Your location is outside our local areas. Please choose an area from the list.",
+    },
+    "location_outside_idle": {
+        "da": "Din position ligger uden for vores lokalområder, så intet er ændret.",
+        "en": "Your location is outside our local areas, so nothing was changed.",
+    },
+    "location_ticked": {
+        "da": "Du delte en placering i {area}; det er nu valgt. Tryk Færdig for at gemme, eller vælg flere.",
+        "en": "You shared a location in {area}; it is now ticked. Press Done to save, or pick more.",
+    },
+    # A location with nothing open: an offer, never a change by itself.
+    "location_offer": {
+        "da": "Du delte en placering i {area}. Vil du også have beskeder for {area}?",
+        "en": "You shared a location in {area}. Do you also want messages for {area}?",
+    },
+    "location_already": {
+        "da": (
+            "Du delte en placering i {area}, og du får allerede beskeder derfra. Intet er ændret."
+            " En placering hører ellers til et tip (/tip) eller en observation (/obs)."
+        ),
+        "en": (
+            "You shared a location in {area}, and you already get messages from there. Nothing"
+            " was changed. A location otherwise belongs to a tip (/tip) or an observation (/obs)."
+        ),
+    },
+    "btn.location_add": {"da": "Ja, tilføj", "en": "Yes, add it"},
+    "btn.location_keep": {"da": "Nej tak", "en": "No thanks"},
+    "photo_no_flow": {
+        "da": (
+            "Billedet er ikke gemt: et billede hører til et tip (/tip) eller en observation på en"
+            " tryghedsvandring (/obs). Start et af dem, og send billedet igen."
+        ),
+        "en": (
+            "The photo was not saved: a photo belongs to a tip (/tip) or an observation on a"
+            " safety walk (/obs). Start one of them and send the photo again."
+        ),
+    },
+    "photo_no_flow.sms": {
+        "da": "Billedet er ikke gemt. Skriv TIP først, og send så billedet med dit tip.",
+        "en": "The photo was not saved. Send TIP first, then send the photo with your tip.",
+    },
+    "number_no_flow": {
+        "da": "Et tal alene forstår jeg kun som svar på en liste, og der er ingen åben. Intet er ændret. Skriv /areas for at vælge områder.",
+        "en": "A number alone is only an answer to a list, and none is open. Nothing was changed. Send /areas to choose areas.",
+    },
+    "number_no_flow.sms": {
+        "da": "Et tal alene forstår jeg kun som svar på en liste, og der er ingen åben. Intet er ændret. Skriv OMRÅDER for at vælge områder.",
+        "en": "A number alone is only an answer to a list, and none is open. Nothing was changed. Send AREAS to choose areas.",
     },
     "pick_at_least_one": {
         "da": "Vælg mindst ét område først.",
@@ -95,6 +224,10 @@ TEXTS: Catalog = {
         "da": "Du er allerede nabohjælper i: {areas}. Skriv /areas for at ændre, /help for hjælp.",
         "en": "You are already a neighbour helper in: {areas}. Send /areas to change, /help for help.",
     },
+    "already_registered.sms": {
+        "da": "Du er allerede nabohjælper i: {areas}. Skriv OMRÅDER for at ændre, HJÆLP for hjælp.",
+        "en": "You are already a neighbour helper in: {areas}. Send AREAS to change, HELP for help.",
+    },
     "no_areas": {"da": "ingen områder", "en": "no areas"},
     "stopped": {
         "da": "Du får ikke flere beskeder fra Nabovagt. Skriv /start for at komme tilbage.",
@@ -109,7 +242,7 @@ TEXTS: Catalog = {
             "Det har vi gemt om dig:\n"
             "Navn: {name}\nAdresser: {contacts}\nOmråder: {areas}\nSprog: {language}\n"
             "Samtykke givet: {consent}\nStatus: {status}{roles}\nEmner: {topics}\n"
-            "Dine tip: {tips}\nSvar på invitationer: {answers}\n"
+            "Tip du har sendt: {tips}\nSvar på invitationer: {answers}\n"
             "Observationer på tryghedsvandringer: {observations}\n\n"
             "Slet alt med /forget."
         ),
@@ -117,7 +250,7 @@ TEXTS: Catalog = {
             "This is what we store about you:\n"
             "Name: {name}\nAddresses: {contacts}\nAreas: {areas}\nLanguage: {language}\n"
             "Consent given: {consent}\nStatus: {status}{roles}\nTopics: {topics}\n"
-            "Your tips: {tips}\nAnswers to invitations: {answers}\n"
+            "Tips you sent: {tips}\nAnswers to invitations: {answers}\n"
             "Observations on safety walks: {observations}\n\n"
             "Delete everything with /forget."
         ),
@@ -133,6 +266,9 @@ TEXTS: Catalog = {
         ),
     },
     "mydata.nothing": {"da": "ingen", "en": "none"},
+    "mydata.left_areas": {"da": " (tidligere: {areas})", "en": " (earlier: {areas})"},
+    "mydata.left_area": {"da": "{area} til {date}", "en": "{area} until {date}"},
+    "mydata.address.telegram": {"da": "Telegram", "en": "Telegram"},
     "mydata.more.one": {"da": " og {count} mere", "en": " and {count} more"},
     "mydata.more.other": {"da": " og {count} flere", "en": " and {count} more"},
     "mydata.topic": {"da": "{topic} {state}", "en": "{topic} {state}"},
@@ -167,16 +303,35 @@ TEXTS: Catalog = {
         "da": "Vi har intet gemt om dig. Skriv /start for at blive nabohjælper.",
         "en": "We store nothing about you. Send /start to become a neighbour helper.",
     },
+    "mydata.none.sms": {
+        "da": "Vi har intet gemt om dig. Skriv TILMELD og dit område, fx TILMELD FARUM.",
+        "en": "We store nothing about you. Send JOIN and your area, e.g. JOIN FARUM.",
+    },
     "status.active": {"da": "modtager beskeder", "en": "receiving messages"},
     "status.stopped": {"da": "stoppet", "en": "stopped"},
     "mydata.roles": {"da": "\nRoller: {roles}", "en": "\nRoles: {roles}"},
+    # A second, explicit step naming the consequence.
     "forget_confirm": {
-        "da": "Vil du slette alle dine oplysninger hos Nabovagt? Det kan ikke fortrydes.",
-        "en": "Delete all your data at Nabovagt? This cannot be undone.",
+        "da": (
+            "Vil du slette alle dine oplysninger hos Nabovagt? Dit navn, dine adresser, områder"
+            " og mødesvar slettes, og du får ingen beskeder mere. Tip og observationer gemmes"
+            " kun uden navn. Det kan ikke fortrydes."
+        ),
+        "en": (
+            "Delete all your data at Nabovagt? Your name, addresses, areas and event answers are"
+            " deleted and you get no more messages. Tips and observations are kept only without"
+            " your name. This cannot be undone."
+        ),
     },
     "forget_confirm.sms": {
-        "da": "Vil du slette alle dine oplysninger hos Nabovagt? Svar JA for at slette.",
-        "en": "Delete all your data at Nabovagt? Reply YES to delete.",
+        "da": (
+            "Vil du slette alle dine oplysninger hos Nabovagt? Du får ingen SMS mere, og det kan"
+            " ikke fortrydes. Svar JA for at slette, NEJ for at beholde dem."
+        ),
+        "en": (
+            "Delete all your data at Nabovagt? You get no more texts, and it cannot be undone."
+            " Reply YES to delete, NO to keep it."
+        ),
     },
     "forgotten": {
         "da": (
@@ -206,6 +361,11 @@ TEXTS: Catalog = {
             "Nabovagt: JOIN <area> - become a helper. AREAS - choose area. STOP - unsubscribe. "
             "START - again. DELETE - erase data. LANGUAGE DA - dansk. Emergency: 112"
         ),
+    },
+    # After /start on Telegram, for coordinators and representatives: their tools, from the menu.
+    "start.staff": {
+        "da": "\n\nSom koordinator eller områderepræsentant har du også:\n{commands}",
+        "en": "\n\nAs a coordinator or area representative you also have:\n{commands}",
     },
     "help.coordinator": {
         "da": "\n\nFor koordinatorer og områderepræsentanter:\n{commands}",

@@ -11,7 +11,8 @@ import typer
 from bot.core.cli import area_ids_by_name, fail, with_db
 from bot.core.i18n import LANGUAGES
 from bot.core.settings import Settings
-from bot.reports.render import render_png, report_text
+from bot.reports.draw import CHART_FORMATS, render_chart
+from bot.reports.render import report_text
 from bot.reports.services import (
     BurglaryFileError,
     add_burglary,
@@ -74,13 +75,15 @@ def burglaries_add(
 
 @report_cli.command("monthly")
 def report_monthly(
-    out: Annotated[Path, typer.Option(help="Where to write the PNG chart.")],
+    out: Annotated[
+        Path, typer.Option(help="Where to write the chart: .png, .pdf or .svg; folders are made.")
+    ],
     month: Annotated[str | None, typer.Option(help="YYYY-MM; default last month.")] = None,
     lang: Annotated[
         str | None, typer.Option(help="da or en; default the configured default language.")
     ] = None,
 ) -> None:
-    """The monthly hotspot report as a PNG chart, with its text printed."""
+    """The monthly hotspot report as a chart (PNG, PDF or SVG by --out's suffix), its text printed."""
     if lang is not None and lang not in LANGUAGES:
         raise fail(f"language {lang!r} must be one of {', '.join(LANGUAGES)}")
 
@@ -95,7 +98,12 @@ def report_monthly(
         language = lang or settings.default_language
         async with db.session() as session:
             report = await build_report(session=session, month=first, tz=settings.tz)
-        out.write_bytes(render_png(report, language))
+        chart = render_chart(report, language, CHART_FORMATS.get(out.suffix.lower(), "png"))
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(chart)
+        except OSError as exc:
+            raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
         typer.echo(report_text(report, language))
         typer.echo(f"\nchart written to {out}")
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date, datetime
 
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.settings import Settings
-from bot.reports.render import chart_filename, render_png, report_text
+from bot.reports.draw import ChartError, draw_chart
+from bot.reports.render import chart_filename, report_text
 from bot.reports.services import build_report, previous_month
 from storage import outbox, roles
 from storage import reports as report_store
@@ -64,8 +64,15 @@ async def monthly_report_job(
             by_lang.setdefault(known.get(urn, settings.default_language), []).append(urn)
         total = 0
         for lang, group in by_lang.items():
-            # matplotlib is slow and synchronous: render off the event loop.
-            chart = await asyncio.to_thread(render_png, report, lang)
+            try:
+                chart: tuple[str, bytes] | None = (
+                    chart_filename(month, lang),
+                    await draw_chart(report, lang),
+                )
+            except ChartError as exc:
+                # The text is the report; the chart button still offers to draw it again.
+                log.error("monthly report for %s without its chart: %s", f"{month:%Y-%m}", exc)
+                chart = None
             queued = await outbox.enqueue_direct(
                 session=session,
                 urns=group,
@@ -75,7 +82,7 @@ async def monthly_report_job(
                 created_by="system",
                 dedupe_key=f"{key}:{lang}",
                 now=now,
-                attachment=(chart_filename(month, lang), chart),
+                attachment=chart,
             )
             total += queued.total
     log.info("monthly report for %s queued for %d", f"{month:%Y-%m}", total)

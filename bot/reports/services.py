@@ -10,12 +10,14 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import burglaries, stats
+from bot.walks.services import followup_counts
+from storage import burglaries
 from storage import reports as report_store
 from storage.areas import list_areas
 from storage.burglaries import BurglaryRow
 from storage.folding import fold
 from storage.models import Area
+from storage.walks import Tally
 
 # A hotspot: last month clearly above the area's own 12-month average - at least 50 % above it
 # and at least 2 burglaries more (so 0 -> 1 or 1 -> 2 is not called a hotspot).
@@ -138,6 +140,7 @@ class MonthlyReport:
     median_ack_hours: float | None = None
     # (title, how many said yes) per meeting held in the month
     meetings: list[tuple[str, int]] = field(default_factory=list)
+    walk_followup: Tally | None = None  # safety-walk observations (the walks feature's counts)
 
     @property
     def hotspots(self) -> list[AreaFigures]:
@@ -161,19 +164,19 @@ async def build_report(*, session: AsyncSession, month: date, tz: tzinfo) -> Mon
         session=session, start=month_start(month, 12), end=month
     )
     since, until = _local_midnight(month, tz), _local_midnight(end, tz)
-    helpers = {c.area: c for c in await stats.helpers_per_area(session=session, since=since)}
+    helpers = await report_store.helpers_between(session=session, start=since, end=until)
     figures = []
     for area in await list_areas(session=session):
         assert area.id is not None
-        h = helpers.get(area.name)
+        h = helpers.get(area.id)
         figures.append(
             AreaFigures(
                 name=area.name,
                 last=last.get(area.id, 0),
                 avg3=three.get(area.id, 0) / 3,
                 avg12=twelve.get(area.id, 0) / 12,
-                helpers=h.active if h else 0,
-                new_helpers=h.new if h else 0,
+                helpers=h.at_end if h else 0,
+                new_helpers=h.joined if h else 0,
                 stopped_helpers=h.stopped if h else 0,
             )
         )
@@ -185,4 +188,5 @@ async def build_report(*, session: AsyncSession, month: date, tz: tzinfo) -> Mon
         tips_by_category=tips.by_category,
         median_ack_hours=statistics.median(waits) if waits else None,
         meetings=await report_store.meetings_held(session=session, start=since, end=until),
+        walk_followup=await followup_counts(session=session, start=since, end=until, tz=tz),
     )

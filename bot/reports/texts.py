@@ -43,6 +43,10 @@ TEXTS: Catalog = {
     "report.meeting": {"da": "{title} ({count} tilmeldte)", "en": "{title} ({count} attending)"},
     "report.no_meetings": {"da": "Ingen møder i måneden.", "en": "No meetings this month."},
     "report.show_chart": {"da": "Vis grafen (PNG)", "en": "Show the chart (PNG)"},
+    "report.chart_failed": {
+        "da": "Grafen kunne ikke tegnes lige nu. Prøv igen om lidt.",
+        "en": "The chart could not be drawn just now. Please try again in a moment.",
+    },
     "report.file": {"da": "rapport-{month}.png", "en": "report-{month}.png"},
     "report.chart.avg3": {"da": "Gns. 3 mdr.", "en": "Avg. 3 months"},
     "report.chart.avg12": {"da": "Gns. 12 mdr.", "en": "Avg. 12 months"},

@@ -1,111 +1,55 @@
-"""The outbox dispatcher: claims due deliveries and sends them within each channel's limits."""
+"""The outbox dispatcher: claims due deliveries and sends them within each channel's limits.
+
+Delivery is fenced: rows are claimed under the leader's epoch, results are written in batches
+(bot/scheduler/ledger.py) only onto rows still claimed under it, and before every send the
+dispatcher checks it may still send: the lease is surely its own, the database took a write in
+the last 2 s, and no more than 2 s worth of results wait to be recorded. So a process that lost
+the lead or the database stops within that window, and what it sent but could not record is all
+a new leader can send twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
-from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from aiolimiter import AsyncLimiter
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.feature import OutboxPresenter
+from bot.core.metrics import SENDS
 from bot.core.quiet import in_quiet_hours, parse_quiet_hours
 from bot.core.settings import Settings
 from bot.handlers.base import Outcome, SendResult, Transport
-from storage import broadcasts, outbox
+from bot.scheduler.leader import Fence, Unfenced, bounded, local_clock
+from bot.scheduler.ledger import Ledger
+from bot.scheduler.pump import MAX_ATTEMPTS, Pump, backoff
+from storage import broadcasts, delivery, outbox
 from storage.broadcast_models import Broadcast
 from storage.db import Database
+from storage.delivery import Claimed, Mark
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
-# Aim a little under the provider's limit: arrival jitter must not push a 1 s window over it.
-RATE_HEADROOM = 0.99
-MAX_ATTEMPTS = 6
-BACKOFF_BASE = 2.0
-BACKOFF_CAP = 300.0
-LEASE = timedelta(minutes=5)
-PER_ADDRESS_INTERVAL = {"telegram": 1.0}  # Telegram: about one message per second per chat
+T = TypeVar("T")
+
+LEASE = timedelta(minutes=5)  # a row whose send hangs this long goes back to the queue
 FINAL = {
     Outcome.BLOCKED: outbox.BLOCKED,
     Outcome.STOPPED: outbox.STOPPED,
     Outcome.INVALID: outbox.INVALID,
     Outcome.FAILED: outbox.FAILED,
 }
-
-
-def backoff(attempts: int) -> float:
-    """Exponential backoff with full jitter, capped."""
-    growth: float = 2 ** (attempts - 1)  # an int power is Any to mypy (negative exponents)
-    return random.uniform(0.5, 1.0) * min(BACKOFF_CAP, BACKOFF_BASE * growth)
-
-
-@dataclass
-class Pump:
-    """One channel: its transport, overall limiter, per-address spacing and pause on 429."""
-
-    transport: Transport
-    rate: float
-    queue: asyncio.Queue[outbox.Claimed] = field(default_factory=asyncio.Queue)
-    paused_until: float = 0.0
-    in_flight: int = 0
-    next_for_address: dict[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        # Capacity one: sends are spaced evenly instead of bursting a whole second's worth.
-        self.limiter = AsyncLimiter(1, 1.0 / (self.rate * RATE_HEADROOM))
-        self.interval = PER_ADDRESS_INTERVAL.get(self.transport.channel, 0.0)
-        self.window = max(1, int(self.rate))
-        self.slots: deque[asyncio.Future[float]] = deque()
-
-    async def window_slot(self) -> asyncio.Future[float]:
-        """Start send i only a second after send i-N finished (N = the per-second limit).
-
-        The provider counts arrivals; an arrival lies between our start and our answer, so
-        this keeps every one-second window at N even when network jitter bunches requests.
-        """
-        slot: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self.slots.append(slot)
-        if len(self.slots) > self.window:
-            ended = await self.slots.popleft()
-            delay = ended + 1.0 - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-        return slot
-
-    @property
-    def batch(self) -> int:
-        return max(10, int(self.rate * 2))
-
-    @property
-    def workers(self) -> int:
-        return max(4, int(self.rate) + 4)
-
-    async def wait_pause(self) -> None:
-        """Wait while the provider asked this channel to slow down (it may ask again meanwhile)."""
-        delay = self.paused_until - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-            await self.wait_pause()
-
-    async def wait_turn(self, urn: str) -> None:
-        """Wait out a channel pause, this address's spacing and the channel's rate."""
-        await self.wait_pause()
-        if self.interval:
-            now = time.monotonic()
-            ready = self.next_for_address.get(urn, 0.0)
-            self.next_for_address[urn] = max(now, ready) + self.interval
-            if ready > now:
-                await asyncio.sleep(ready - now)
-            if len(self.next_for_address) > 50_000:
-                self.next_for_address = {u: t for u, t in self.next_for_address.items() if t > now}
-        await self.limiter.acquire()
-        await self.wait_pause()
+FENCED_POLL = 0.05  # how often a worker held back by the fence looks again
+# A channel whose last claim found less than it had room for is asked again after this long
+# (sooner when this process queued something): most ticks then cost no query at all, while a row
+# another process queued still starts within half a second.
+IDLE_CLAIM = 0.5
+STOP_GRACE = 5.0  # stopping waits this long for sends already handed to a transport
 
 
 class Dispatcher:
@@ -118,6 +62,7 @@ class Dispatcher:
         transports: Mapping[str, Transport],
         presenter: OutboxPresenter,
         *,
+        fence: Fence | None = None,
         clock: Callable[[], datetime] = utcnow,
         tick: float = 0.2,
     ) -> None:
@@ -126,6 +71,10 @@ class Dispatcher:
         self.presenter = presenter
         self.clock = clock
         self.tick = tick
+        self.fence = fence or Unfenced()
+        self.epoch = self.fence.epoch
+        self.timeout = settings.db_timeout
+        self.ledger = Ledger(db, self.fence, clock=clock, timeout=self.timeout)
         rates = {"telegram": settings.telegram_max_rate, "sms": settings.sms_max_rate}
         self.pumps = {
             channel: Pump(transport, rates.get(channel, 1.0))
@@ -134,76 +83,154 @@ class Dispatcher:
         self.quiet = parse_quiet_hours(settings.quiet_hours)
         self._broadcasts: dict[int, tuple[Broadcast, list[str] | None]] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._claiming: asyncio.Task[None] | None = None
         self.wake = asyncio.Event()
         self.sent = 0
+        self.stopping = False
+        self._orphans = False  # a claim timed out: it may still have committed rows we never saw
+
+    async def _in_session(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """One transaction, bounded by the database timeout."""
+
+        async def run() -> T:
+            async with self.db.session() as session:
+                return await work(session)
+
+        return await bounded(run(), self.timeout)
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Take over: rows a previous leader left in flight go back to the queue, then run."""
-        async with self.db.session() as session:
-            back = await outbox.requeue_in_flight(
-                session=session, now=self.clock(), all_leases=True
-            )
+        """Take over: rows a previous leader left unrecorded go back to the queue, then run."""
+        now = self.clock()
+        back = await self._in_session(
+            lambda s: delivery.requeue_stale(session=s, epoch=self.epoch, now=now)
+        )
         if back:
-            log.warning(
-                "resuming %d deliveries that were in flight when the last leader stopped", back
-            )
+            log.warning("resuming %d deliveries the last leader did not record", back)
         for pump in self.pumps.values():
             for _ in range(pump.workers):
                 self._tasks.append(asyncio.create_task(self._worker(pump)))
-        self._tasks.append(asyncio.create_task(self._claim_loop()))
+        self._tasks.append(asyncio.create_task(self.ledger.run()))
+        self._claiming = asyncio.create_task(self._claim_loop())
 
-    async def stop(self) -> None:
+    async def stop(self, *, give_back: bool = True) -> None:
+        """Stop sending. `give_back` (SIGTERM, a clean stop): let sends already handed to a
+        transport finish, record them and put every other claimed row back in the queue at once.
+        Without it (another process leads now) drop everything: the new leader has the rows."""
+        self.stopping = True
+        if self._claiming is not None:
+            self._claiming.cancel()
+            await asyncio.gather(self._claiming, return_exceptions=True)
+        if give_back:
+            deadline = time.monotonic() + STOP_GRACE
+            # Sends end on the transports' own time; a short poll is all stopping needs.
+            while any(p.sending for p in self.pumps.values()) and time.monotonic() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(FENCED_POLL)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        # Claimed but never handed to a transport: give them back right away.
-        leftover = []
-        for pump in self.pumps.values():
-            while not pump.queue.empty():
-                leftover.append(pump.queue.get_nowait())
-        if leftover:
-            now = self.clock()
-            async with self.db.session() as session:
-                for item in leftover:
-                    await outbox.mark_retry(
-                        session=session, delivery_id=item.id, due_at=now, error="", now=now
-                    )
+        recorded = await self.ledger.flush()
+        if not give_back:
+            return
+        keep = self.ledger.unflushed()
+        now = self.clock()
+        try:
+            back = await self._in_session(
+                lambda s: delivery.requeue_mine(session=s, epoch=self.epoch, now=now, keep=keep)
+            )
+        except Exception as exc:
+            log.warning(
+                "could not give back the claimed deliveries (%s); the next leader does", exc
+            )
+            return
+        if back:
+            log.info("gave %d claimed deliveries back to the queue", back)
+        if not recorded:
+            log.warning(
+                "%d sent deliveries could not be recorded; the next leader resends them", len(keep)
+            )
 
     # ------------------------------------------------------------------ claiming
 
     def is_quiet(self, now: datetime) -> bool:
         return in_quiet_hours(now.astimezone(self.settings.tz), self.quiet)
 
-    async def claim(self, now: datetime) -> int:
-        """Top up each channel's queue with due deliveries (urgent first); return how many."""
+    def may_send(self, pump: Pump) -> bool:
+        """Still leading, the database reachable, and the unrecorded sends within the window."""
+        return (
+            not self.stopping
+            and self.fence.may_send()
+            and pump.sending + self.ledger.waiting[pump.channel] < pump.unrecorded_limit
+        )
+
+    async def _claim(self, channel: str, now: datetime, limit: int, quiet: bool) -> list[Claimed]:
+        """Lease up to `limit` rows for this epoch (none once the lease names someone else)."""
+
+        async def work(session: AsyncSession) -> list[Claimed]:
+            if not await self.fence.holds(session):
+                self.fence.lose()
+                return []
+            if self._orphans:
+                await delivery.requeue_mine(
+                    session=session, epoch=self.epoch, now=now, keep=self.ledger.held
+                )
+            return await delivery.claim_due(
+                session=session,
+                channel=channel,
+                now=now,
+                limit=limit,
+                lease=LEASE,
+                epoch=self.epoch,
+                quiet=quiet,
+            )
+
+        started = local_clock()
+        try:
+            claimed = await self._in_session(work)
+        except Exception:
+            self._orphans = True
+            raise
+        self._orphans = False
+        self.fence.wrote(started)
+        self.ledger.claimed(item.id for item in claimed)
+        return claimed
+
+    async def claim(self, now: datetime, *, woken: bool = True) -> int:
+        """Top up each channel's queue with due deliveries (urgent first); return how many.
+
+        Unless `woken` (something was queued here), a channel found drained is skipped until
+        IDLE_CLAIM has passed."""
         total = 0
         quiet = self.is_quiet(now)
         for channel, pump in self.pumps.items():
             room = pump.batch - pump.queue.qsize() - pump.in_flight
             if room < pump.batch // 2 or pump.paused_until > time.monotonic():
                 continue
-            async with self.db.session() as session:
-                claimed = await outbox.claim_due(
-                    session=session, channel=channel, now=now, limit=room, lease=LEASE, quiet=quiet
-                )
+            if not woken and pump.drained_until > time.monotonic():
+                continue
+            if self.stopping or not self.fence.may_send():
+                break
+            claimed = await self._claim(channel, now, room, quiet)
+            pump.drained_until = time.monotonic() + IDLE_CLAIM if len(claimed) < room else 0.0
             for item in claimed:
                 pump.queue.put_nowait(item)
-            total += len(claimed)
+                total += 1
         return total
 
     async def _claim_loop(self) -> None:
+        woken = True
         while True:
             try:
-                await self.claim(self.clock())
-            except Exception:
-                log.exception("claiming due deliveries failed; trying again")
+                await self.claim(self.clock(), woken=woken)
+            except Exception as exc:
+                log.warning("claiming due deliveries failed (%s); trying again", exc)
             try:
                 await asyncio.wait_for(self.wake.wait(), self.tick)
+                woken = True
             except TimeoutError:
-                pass
+                woken = False
             self.wake.clear()
 
     # ------------------------------------------------------------------ sending
@@ -211,11 +238,13 @@ class Dispatcher:
     async def _content(self, broadcast_id: int) -> tuple[Broadcast, list[str] | None]:
         cached = self._broadcasts.get(broadcast_id)
         if cached is None:
-            async with self.db.session() as session:
+
+            async def load(session: AsyncSession) -> tuple[Broadcast, list[str] | None]:
                 row = await broadcasts.get_broadcast(session=session, broadcast_id=broadcast_id)
                 assert row is not None
-                names = await broadcasts.area_names(session=session, area_ids=row.area_ids)
-            cached = self._broadcasts[broadcast_id] = (row, names)
+                return row, await broadcasts.area_names(session=session, area_ids=row.area_ids)
+
+            cached = self._broadcasts[broadcast_id] = await self._in_session(load)
             if len(self._broadcasts) > 1000:
                 self._broadcasts.pop(next(iter(self._broadcasts)))
         return cached
@@ -226,105 +255,87 @@ class Dispatcher:
             pump.in_flight += 1
             try:
                 await self.deliver(pump, item)
-            except Exception:
-                # The row keeps its lease; the sweep gives it back once the lease runs out.
+            except Exception as exc:
                 log.exception("delivering %s failed unexpectedly", item.id)
+                self._retry_later(pump, item, f"{type(exc).__name__}: {exc}")
             finally:
                 pump.in_flight -= 1
 
-    async def deliver(self, pump: Pump, item: outbox.Claimed) -> SendResult | None:
-        """Send one claimed delivery and record what happened."""
+    def _retry_later(self, pump: Pump, item: Claimed, error: str) -> None:
+        due = self.clock() + timedelta(seconds=backoff(item.attempts))
+        self.ledger.add(
+            Mark(item.id, outbox.QUEUED, item.urn, error=error, due_at=due), pump.channel
+        )
+
+    async def _allowed(self, pump: Pump) -> None:
+        """Wait while this process may not send (lead lapsed, database unreachable, too much
+        unrecorded); a stop cancels the wait and the row goes back to the queue."""
+        # Polled, not an Event: the condition turns on the clock too (the lease's local expiry).
+        while not self.may_send(pump):  # noqa: ASYNC110
+            await asyncio.sleep(FENCED_POLL)
+
+    async def deliver(self, pump: Pump, item: Claimed) -> SendResult | None:
+        """Send one claimed delivery; what happened is recorded with the next batch."""
         if item.skip:
-            async with self.db.session() as session:
-                await outbox.mark_final(
-                    session=session,
-                    delivery_id=item.id,
-                    status=outbox.SKIPPED,
-                    error="address no longer active",
-                    now=self.clock(),
-                    urn=item.urn,
-                )
+            mark = Mark(item.id, outbox.SKIPPED, item.urn, error="address no longer active")
+            self.ledger.add(mark, pump.channel)
             return None
         row, names = await self._content(item.broadcast_id)
         reply = self.presenter.render(row.kind, row.text, item.lang, names, row.buttons)
         if row.attachment is not None:
             reply.attachment = (row.attachment_name or "attachment", row.attachment)
+        await self._allowed(pump)
         await pump.wait_turn(item.urn)
         slot = await pump.window_slot()
         try:
-            result = await pump.transport.send(item.urn, reply)
-        except Exception as exc:  # a transport bug must not lose the row
-            log.exception("transport %s raised", pump.transport.channel)
-            result = SendResult(Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
+            # Waiting for our turn took time: the lead may have lapsed meanwhile.
+            await self._allowed(pump)
+            pump.sending += 1
+            try:
+                result = await pump.transport.send(item.urn, reply)
+            except Exception as exc:  # a transport bug must not lose the row
+                log.exception("transport %s raised", pump.channel)
+                result = SendResult(Outcome.RETRY, detail=f"{type(exc).__name__}: {exc}")
+            self.note(pump, item, result)
+            pump.sending -= 1
         finally:
             slot.set_result(time.monotonic())
-        await self.record(pump, item, result)
         return result
 
-    async def record(self, pump: Pump, item: outbox.Claimed, result: SendResult) -> None:
-        now = self.clock()
-        async with self.db.session() as session:
-            if result.outcome is Outcome.SENT:
-                self.sent += 1
-                await outbox.mark_sent(
-                    session=session, delivery_id=item.id, provider_id=result.provider_id, now=now
-                )
-            elif result.outcome is Outcome.RETRY:
-                if result.retry_after is not None:
-                    # The provider says slow down: hold the whole channel, not just this row.
-                    pump.paused_until = max(
-                        pump.paused_until, time.monotonic() + result.retry_after
-                    )
-                if item.attempts >= MAX_ATTEMPTS:
-                    await outbox.mark_final(
-                        session=session,
-                        delivery_id=item.id,
-                        status=outbox.FAILED,
-                        error=f"gave up after {item.attempts} attempts: {result.detail}",
-                        now=now,
-                        urn=item.urn,
-                    )
-                else:
-                    wait = (
-                        result.retry_after
-                        if result.retry_after is not None
-                        else backoff(item.attempts)
-                    )
-                    await outbox.mark_retry(
-                        session=session,
-                        delivery_id=item.id,
-                        due_at=now + timedelta(seconds=wait),
-                        error=result.detail or "retry",
-                        now=now,
-                    )
+    def note(self, pump: Pump, item: Claimed, result: SendResult) -> None:
+        """Turn a transport's answer into the mark the next batch writes."""
+        SENDS.labels(pump.channel, result.outcome.value).inc()
+        if result.outcome is Outcome.SENT:
+            self.sent += 1
+            mark = Mark(item.id, outbox.SENT, item.urn, provider_id=result.provider_id)
+        elif result.outcome is Outcome.RETRY:
+            if result.retry_after is not None:
+                # The provider says slow down: hold the whole channel, not just this row.
+                pump.paused_until = max(pump.paused_until, time.monotonic() + result.retry_after)
+            if item.attempts >= MAX_ATTEMPTS:
+                error = f"gave up after {item.attempts} attempts: {result.detail}"
+                mark = Mark(item.id, outbox.FAILED, item.urn, error=error[:300])
             else:
-                await outbox.mark_final(
-                    session=session,
-                    delivery_id=item.id,
-                    status=FINAL[result.outcome],
-                    error=result.detail or result.outcome.value,
-                    now=now,
-                    urn=item.urn,
+                wait = (
+                    result.retry_after if result.retry_after is not None else backoff(item.attempts)
                 )
+                due = self.clock() + timedelta(seconds=wait)
+                error = (result.detail or "retry")[:300]
+                mark = Mark(item.id, outbox.QUEUED, item.urn, error=error, due_at=due)
+        else:
+            error = (result.detail or result.outcome.value)[:300]
+            mark = Mark(item.id, FINAL[result.outcome], item.urn, error=error)
+        self.ledger.add(mark, pump.channel)
 
     async def drain(self, now: datetime | None = None) -> int:
         """Tests: claim and send everything due now, one pass, without background tasks."""
         now = now or self.clock()
         quiet = self.is_quiet(now)
+        self.stopping = False  # a drain after stop() sends again
         count = 0
         for channel, pump in self.pumps.items():
-            while True:
-                async with self.db.session() as session:
-                    claimed = await outbox.claim_due(
-                        session=session,
-                        channel=channel,
-                        now=now,
-                        limit=100,
-                        lease=LEASE,
-                        quiet=quiet,
-                    )
-                if not claimed:
-                    break
+            while claimed := await self._claim(channel, now, 100, quiet):
                 await asyncio.gather(*(self.deliver(pump, item) for item in claimed))
+                await self.ledger.flush()
                 count += len(claimed)
         return count

@@ -362,3 +362,9 @@ def register(router: Router) -> None:
     for state in (CONTACT, CONFIRM):
         router.state(state, accepts=(LOCATION,))(located)
     router.callback("tipcat", SMS_CATEGORY_PICK)(sms_category)
+    router.on_leave(SMS_CATEGORY)(_left_sms_category)
+
+
+async def _left_sms_category(turn: Turn, reason: str) -> str:
+    """Leaving the category question keeps the tip, already saved: say so, not "nothing saved"."""
+    return "tip.left_filed"

@@ -149,6 +149,10 @@ TEXTS: Catalog = {
         "da": "Tak. Tip {reference}: {category}.",
         "en": "Thanks. Tip {reference}: {category}.",
     },
+    "tip.left_filed": {
+        "da": "OK. Dit tip er gemt som Andet.",
+        "en": "OK. Your tip is filed as Other.",
+    },
     "tip.category_late": {
         "da": "Tip {reference} er gemt som Andet.",
         "en": "Tip {reference} is filed as Other.",

@@ -27,25 +27,93 @@ TEXTS: Catalog = {
     "walk.kind.laase": {"da": "Dårlige låse/døre", "en": "Poor locks/doors"},
     "walk.kind.haervaerk": {"da": "Hærværk", "en": "Vandalism"},
     "walk.kind.andet": {"da": "Andet", "en": "Other"},
-    "walk.ask_note": {
-        "da": "Beskriv kort, hvad og hvor (send evt. et billede eller din position først):",
-        "en": "Describe briefly what and where (you may send a photo or your location first):",
+    # The rule the prompts state: photos, position and description in any order; Gem saves.
+    "walk.ask_details": {
+        "da": (
+            "{kind}: send nu billeder, din position og en kort beskrivelse af hvad og hvor, "
+            "i den rækkefølge du vil. Observationen gemmes, når du trykker Gem."
+        ),
+        "en": (
+            "{kind}: now send photos, your location and a short description of what and where, "
+            "in any order. The observation is saved when you press Save."
+        ),
     },
-    "walk.ask_note.sms": {
-        "da": "Beskriv kort, hvad og hvor:",
-        "en": "Describe briefly what and where:",
+    "walk.ask_details.sms": {
+        "da": "{kind}: beskriv kort, hvad du har set. Observationen gemmes, når du svarer GEM.",
+        "en": "{kind}: describe briefly what you noticed. It is saved when you reply SAVE.",
     },
-    "walk.location_noted": {
-        "da": "Position gemt. Skriv nu en kort beskrivelse:",
-        "en": "Location saved. Now type a short description:",
+    "walk.ack": {
+        "da": "{said} Observationen har nu {holds}. Send mere, eller tryk Gem.",
+        "en": "{said} The observation now has {holds}. Send more, or press Save.",
     },
+    "walk.ack.sms": {
+        "da": "{said} Observationen har nu {holds}. Svar GEM for at gemme den, eller skriv mere.",
+        "en": "{said} The observation now has {holds}. Reply SAVE to save it, or write more.",
+    },
+    "walk.ack_ask_place": {
+        "da": "{said} Skriv evt. stedet (fx 'stien bag skolen'), eller svar GEM for at gemme.",
+        "en": "{said} Add the place if you like (e.g. 'the path behind the school'), or reply SAVE.",
+    },
+    "walk.kind_changed": {
+        "da": "Ændret til {kind}. Observationen har nu {holds}. Send mere, eller tryk Gem.",
+        "en": "Changed to {kind}. The observation now has {holds}. Send more, or press Save.",
+    },
+    "walk.got_photo": {"da": "Foto {number} modtaget.", "en": "Photo {number} received."},
+    "walk.got_location": {"da": "Position modtaget.", "en": "Location received."},
+    "walk.got_note": {"da": "Beskrivelse modtaget.", "en": "Description received."},
+    "walk.note_added": {"da": "Tilføjet til beskrivelsen.", "en": "Added to the description."},
+    "walk.got_place": {"da": "Sted modtaget.", "en": "Place received."},
+    "walk.photo_failed": {
+        "da": "Et billede kunne ikke hentes; send det gerne igen.",
+        "en": "A photo could not be fetched; please send it again.",
+    },
+    "walk.too_many_photos": {
+        "da": "Højst {count} billeder pr. observation.",
+        "en": "At most {count} photos per observation.",
+    },
+    "walk.holds.photos.one": {"da": "{count} foto", "en": "{count} photo"},
+    "walk.holds.photos.other": {"da": "{count} fotos", "en": "{count} photos"},
+    "walk.holds.location": {"da": "en position", "en": "a location"},
+    "walk.holds.place": {"da": "et sted", "en": "a place"},
+    "walk.holds.note": {"da": "en beskrivelse", "en": "a description"},
+    "walk.holds.nothing": {"da": "intet indhold endnu", "en": "nothing yet"},
+    "walk.nothing_yet": {
+        "da": "Send først en beskrivelse, et billede eller din position, og tryk så Gem.",
+        "en": "First send a description, a photo or your location, then press Save.",
+    },
+    "walk.nothing_yet.sms": {
+        "da": "Skriv først kort, hvad du har set, og svar så GEM.",
+        "en": "First write briefly what you noticed, then reply SAVE.",
+    },
+    "walk.btn.save": {"da": "✅ Gem", "en": "✅ Save"},
+    "walk.btn.drop": {"da": "Kassér", "en": "Discard"},
     "walk.saved": {
-        "da": "Tak! Observationen er gemt til rapporten. Send /obs for at tilføje flere.",
-        "en": "Thank you! The observation is saved for the report. Send /obs to add more.",
+        "da": "Tak! Observationen er gemt til protokollen ({holds}). Send /obs for at tilføje flere.",
+        "en": "Thank you! The observation is saved for the protocol ({holds}). Send /obs to add more.",
     },
     "walk.saved.sms": {
         "da": "Tak! Observationen er gemt. Skriv OBS for at tilføje flere.",
         "en": "Thank you! The observation is saved. Send OBS to add more.",
+    },
+    "walk.saved_previous": {
+        "da": "Din forrige observation er gemt ({holds}).",
+        "en": "Your previous observation is saved ({holds}).",
+    },
+    "walk.walk_over": {
+        "da": "Tryghedsvandringen er slut, så observationen ({holds}) kunne ikke gemmes.",
+        "en": "The safety walk is over, so the observation ({holds}) could not be saved.",
+    },
+    "walk.saved_on_expiry": {
+        "da": "Din observation fra tidligere ({holds}) blev ikke gemt med Gem, så den er gemt nu.",
+        "en": "Your earlier observation ({holds}) was never saved with Save, so it is saved now.",
+    },
+    "walk.dropped": {
+        "da": "Observationen er kasseret. Send /obs for at begynde forfra.",
+        "en": "The observation is discarded. Send /obs to start again.",
+    },
+    "walk.dropped.sms": {
+        "da": "Observationen er kasseret. Skriv OBS for at begynde forfra.",
+        "en": "The observation is discarded. Send OBS to start again.",
     },
     "cmd.obs": {"da": "Observation på tryghedsvandring", "en": "Safety walk observation"},
     # The report for the homeowners' association (HTML and PDF).

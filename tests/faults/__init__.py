@@ -1,0 +1,1 @@
+"""Fault injection: several `nabovagt run` processes on PostgreSQL, killed, frozen, cut off."""
