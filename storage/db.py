@@ -9,6 +9,7 @@ import fcntl
 import logging
 import os
 import socket
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -135,6 +136,24 @@ class _ForcedCloseNotice(logging.Filter):
 logging.getLogger("sqlalchemy.pool.impl.AsyncAdaptedQueuePool").addFilter(_ForcedCloseNotice())
 
 
+class _RollbackBeforeClose(sqlite3.Connection):
+    """A SQLite connection that ends its transaction before it closes.
+
+    SQLAlchemy closes a connection whose query was cancelled (a timeout, a shutdown) while
+    aiosqlite may still hold the query's unfinished statement. sqlite3's close() then leaves the
+    database open as a zombie until that statement is freed, and a write transaction it had begun
+    keeps the whole file locked: every other writer waited out its busy timeout. Rolling back
+    first resets the statements, so the close really closes.
+    """
+
+    def close(self) -> None:
+        try:
+            self.rollback()
+        except sqlite3.Error:
+            pass  # already closed or broken: close() reports what matters
+        super().close()
+
+
 def make_engine(url: str, *, timeout: float = 5.0, command_timeout: bool = True) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, a busy timeout and enforced foreign keys.
 
@@ -143,7 +162,9 @@ def make_engine(url: str, *, timeout: float = 5.0, command_timeout: bool = True)
     error instead of a hang.
     """
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30, "factory": _RollbackBeforeClose}
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
