@@ -344,8 +344,9 @@ async def test_a_write_transaction_cancelled_mid_query_leaves_the_database_writa
 
     async def write_then_read() -> None:
         async with db.session() as session:
-            await session.exec(text("UPDATE area SET name = name"))
-            await session.exec(text(SLOW_READ))
+            conn = await session.connection()
+            await conn.execute(text("UPDATE area SET name = name"))
+            await conn.execute(text(SLOW_READ))
 
     for _ in range(3):
         task = asyncio.create_task(write_then_read())
@@ -355,4 +356,4 @@ async def test_a_write_transaction_cancelled_mid_query_leaves_the_database_writa
         assert isinstance(outcome, asyncio.CancelledError)
         async with asyncio.timeout(3):
             async with db.session() as session:
-                await session.exec(text("UPDATE area SET name = name"))
+                await (await session.connection()).execute(text("UPDATE area SET name = name"))
